@@ -1,0 +1,25 @@
+// swift-tools-version:6.0
+//
+// One package, many independent libraries: each product can be depended on alone.
+// No package dependencies and no unsafe flags, by design (see ARCHITECTURE.md).
+
+import PackageDescription
+
+let package = Package(
+    name: "swift-llm-toolkit",
+    platforms: [
+        // The floor at which Synchronization.Mutex and Atomic exist.
+        .macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2),
+    ],
+    products: [
+        .library(name: "LLMCore", targets: ["LLMCore"]),
+        .library(name: "LLMTesting", targets: ["LLMTesting"]),
+    ],
+    targets: [
+        .target(name: "LLMCore"),
+        .target(name: "LLMTesting", dependencies: ["LLMCore"]),
+        .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
+        .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,22 @@
+/// One increment of a streamed answer.
+///
+/// Tool-call events are keyed by `index` (the call's position in the answer),
+/// so the deltas of calls made in parallel may interleave.
+public enum ChatStreamEvent: Sendable, Hashable {
+    /// The provider's response id and the model that is answering, when known; sent first.
+    case responseStarted(id: String?, model: String)
+    /// More answer text.
+    case textDelta(String)
+    /// More reasoning text.
+    case reasoningDelta(String)
+    /// A tool call begins.
+    case toolCallStarted(index: Int, id: String, name: String)
+    /// More of a tool call's JSON argument text.
+    case toolCallArgumentsDelta(index: Int, fragment: String)
+    /// A tool call's arguments are complete.
+    case toolCallEnded(index: Int)
+    /// Running token totals so far (each field only grows).
+    case usage(Usage)
+    /// Generation stopped. Usage may still follow.
+    case finished(FinishReason)
+}
