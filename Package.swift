@@ -14,12 +14,19 @@ let package = Package(
     products: [
         .library(name: "LLMCore", targets: ["LLMCore"]),
         .library(name: "LLMTesting", targets: ["LLMTesting"]),
+        .library(name: "CVectorKernels", targets: ["CVectorKernels"]),
+        .library(name: "HNSW", targets: ["HNSW"]),
+        .executable(name: "llm-bench", targets: ["LLMBench"]),
     ],
     targets: [
         .target(name: "LLMCore"),
         .target(name: "LLMTesting", dependencies: ["LLMCore"]),
+        .target(name: "CVectorKernels"),
+        .target(name: "HNSW", dependencies: ["CVectorKernels"]),
+        .executableTarget(name: "LLMBench", dependencies: ["HNSW"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
+        .testTarget(name: "HNSWTests", dependencies: ["HNSW", "CVectorKernels"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,89 @@
+import Foundation
+
+/// One measured configuration: printed as a JSON line, or gathered into a table.
+struct Measurement {
+    var fields: [(String, Value)]
+
+    enum Value {
+        case text(String)
+        case integer(Int)
+        case number(Double)
+
+        var json: String {
+            switch self {
+            case .text(let text): return "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            case .integer(let value): return String(value)
+            case .number(let value): return value.isFinite ? String(value) : "null"
+            }
+        }
+
+        var cell: String {
+            switch self {
+            case .text(let text): return text
+            case .integer(let value): return String(value)
+            case .number(let value): return value.formatted(decimals: value.magnitude >= 100 ? 0 : 4)
+            }
+        }
+    }
+}
+
+struct Report {
+    let json: Bool
+    private var rows: [Measurement] = []
+
+    init(json: Bool) { self.json = json }
+
+    mutating func add(_ measurement: Measurement) {
+        if json {
+            print("{" + measurement.fields.map { "\"\($0.0)\":\($0.1.json)" }.joined(separator: ",") + "}")
+        } else {
+            rows.append(measurement)
+        }
+    }
+
+    func printTable() {
+        guard !json, let first = rows.first else { return }
+        let headers = first.fields.map(\.0)
+        let cells = rows.map { $0.fields.map(\.1.cell) }
+        let widths = headers.indices.map { column in
+            max(headers[column].count, cells.map { $0[column].count }.max() ?? 0)
+        }
+        func line(_ values: [String]) -> String {
+            zip(values, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        print(line(headers))
+        print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        for row in cells { print(line(row)) }
+    }
+}
+
+extension Double {
+    func formatted(decimals: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let rounded = (self * scale).rounded() / scale
+        var text = String(rounded)
+        if let dot = text.firstIndex(of: "."), decimals > 0 {
+            let have = text.distance(from: dot, to: text.endIndex) - 1
+            if have < decimals { text += String(repeating: "0", count: decimals - have) }
+        } else if decimals == 0, text.hasSuffix(".0") {
+            text.removeLast(2)
+        }
+        return text
+    }
+}
+
+/// Monotonic seconds.
+func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+/// The process's resident memory in bytes (Linux `/proc/self/statm`; 0 elsewhere).
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    guard fields.count >= 2, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}

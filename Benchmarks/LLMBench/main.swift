@@ -1,0 +1,22 @@
+// llm-bench: release-mode benchmarks of the package's modules, one subcommand per module.
+// See Benchmarks/README.md for the interface and the peer comparisons.
+
+import Foundation
+
+let commands: [String: (inout Arguments) throws -> Void] = [
+    "hnsw": runHNSWBenchmark,
+    "vectors": runVectorGenerator,
+]
+
+var arguments = Arguments(CommandLine.arguments.dropFirst())
+guard let command = arguments.popCommand(), let run = commands[command] else {
+    print("usage: llm-bench <\(commands.keys.sorted().joined(separator: "|"))> [options] [--json]")
+    exit(2)
+}
+do {
+    try run(&arguments)
+    try arguments.rejectUnused()
+} catch {
+    FileHandle.standardError.write(Data("llm-bench \(command): \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,195 @@
+import CVectorKernels
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The HNSW graph over dense slots, in raw memory laid out for the cache.
+///
+/// - Vectors sit in one contiguous buffer, each padded to a multiple of 16 floats so a
+///   vector starts on a cache line.
+/// - Level-0 links (`2m` per slot) sit in one contiguous buffer, one fixed-size block per
+///   slot ending at the first ``noLink``; with `m = 16` a block is exactly two cache lines.
+/// - Links of the upper levels (`m` per level) are kept apart: only about one slot in `m`
+///   has any, and searches touch them only on the way down.
+///
+/// The graph knows nothing of keys. ``HNSWIndex`` maps keys to slots and serialises access:
+/// searches run concurrently under its read lock, changes under its write lock. Inside a
+/// parallel batch insert, link lists are guarded by ``LockStripes``.
+final class HNSWGraph: @unchecked Sendable {
+    static let noLink = UInt32.max
+    static let maximumLevel = 31
+
+    let dimension: Int
+    /// Floats between the starts of consecutive vectors.
+    let vectorStride: Int
+    let m: Int
+    let m0: Int
+    let efConstruction: Int
+    let metric: DistanceMetric
+    let seed: UInt64
+    private let levelMultiplier: Double
+
+    private(set) var capacity = 0
+    private(set) var slotCount = 0
+    private(set) var vectors: UnsafeMutablePointer<Float>
+    private(set) var level0: UnsafeMutablePointer<UInt32>
+    private(set) var levels: UnsafeMutablePointer<UInt8>
+    private(set) var deleted: UnsafeMutablePointer<Bool>
+    /// Index into ``upperLinks`` of each slot's level-1 block, or -1 for a level-0 slot.
+    private(set) var upperOffsets: UnsafeMutablePointer<Int>
+    private(set) var upperLinks: UnsafeMutablePointer<UInt32>
+    private(set) var upperCapacity = 0
+    private(set) var upperCount = 0
+
+    /// Entry point and top level, changed under ``topLock`` during parallel inserts.
+    private(set) var entryPoint = noLink
+    private(set) var maxLevel = -1
+    let topLock = Mutex(())
+    let stripes = LockStripes()
+    private let scratchPool = Mutex<[SearchScratch]>([])
+
+    init(dimension: Int, metric: DistanceMetric, m: Int, efConstruction: Int, seed: UInt64) {
+        self.dimension = dimension
+        self.vectorStride = (dimension + 15) / 16 * 16
+        self.m = m
+        self.m0 = 2 * m
+        self.efConstruction = efConstruction
+        self.metric = metric
+        self.seed = seed
+        self.levelMultiplier = 1 / log(Double(m))
+        vectors = Self.allocateAligned(Float.self, count: 0)
+        level0 = Self.allocateAligned(UInt32.self, count: 0)
+        levels = .allocate(capacity: 0)
+        deleted = .allocate(capacity: 0)
+        upperOffsets = .allocate(capacity: 0)
+        upperLinks = .allocate(capacity: 0)
+    }
+
+    deinit {
+        vectors.deallocate()
+        level0.deallocate()
+        levels.deallocate()
+        deleted.deallocate()
+        upperOffsets.deallocate()
+        upperLinks.deallocate()
+    }
+
+    private static func allocateAligned<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<T>.stride, alignment: 64)
+            .bindMemory(to: T.self, capacity: max(count, 1))
+    }
+
+    // MARK: - Storage
+
+    /// Makes room for at least `slots` slots, keeping the contents.
+    func reserve(slots: Int) {
+        guard slots > capacity else { return }
+        let newCapacity = max(slots, capacity + capacity / 2, 64)
+        vectors = Self.grow(vectors, from: capacity * vectorStride, to: newCapacity * vectorStride, aligned: true, fill: 0)
+        level0 = Self.grow(level0, from: capacity * m0, to: newCapacity * m0, aligned: true, fill: Self.noLink)
+        levels = Self.grow(levels, from: capacity, to: newCapacity, aligned: false, fill: 0)
+        deleted = Self.grow(deleted, from: capacity, to: newCapacity, aligned: false, fill: false)
+        upperOffsets = Self.grow(upperOffsets, from: capacity, to: newCapacity, aligned: false, fill: -1)
+        capacity = newCapacity
+    }
+
+    /// Makes room for `links` more upper-level link entries.
+    func reserve(upperLinks links: Int) {
+        guard upperCount + links > upperCapacity else { return }
+        let newCapacity = max(upperCount + links, upperCapacity * 2, 1_024)
+        upperLinks = Self.grow(upperLinks, from: upperCapacity, to: newCapacity, aligned: false, fill: Self.noLink)
+        upperCapacity = newCapacity
+    }
+
+    private static func grow<T>(
+        _ old: UnsafeMutablePointer<T>, from oldCount: Int, to newCount: Int, aligned: Bool, fill: T
+    ) -> UnsafeMutablePointer<T> {
+        let new = aligned ? allocateAligned(T.self, count: newCount) : UnsafeMutablePointer<T>.allocate(capacity: newCount)
+        new.moveInitialize(from: old, count: oldCount)
+        (new + oldCount).initialize(repeating: fill, count: newCount - oldCount)
+        old.deallocate()
+        return new
+    }
+
+    /// The level a fresh slot gets: -ln(U)·mL, from a generator seeded by the graph's seed and the slot.
+    func randomLevel(forSlot slot: UInt32) -> Int {
+        var z = seed &+ (UInt64(slot) &+ 1) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let uniform = (Double(z >> 11) + 0.5) / Double(1 << 53)
+        return min(Int(-log(uniform) * levelMultiplier), Self.maximumLevel)
+    }
+
+    /// Claims the next fresh slot with the given level; storage must have been reserved.
+    func appendSlot(level: Int) -> UInt32 {
+        precondition(slotCount < capacity, "reserve(slots:) before appendSlot")
+        let slot = UInt32(slotCount)
+        slotCount += 1
+        levels[Int(slot)] = UInt8(level)
+        if level > 0 {
+            precondition(upperCount + level * m <= upperCapacity, "reserve(upperLinks:) before appendSlot")
+            upperOffsets[Int(slot)] = upperCount
+            upperCount += level * m
+        }
+        return slot
+    }
+
+    func setVector(_ vector: UnsafeBufferPointer<Float>, at slot: UInt32) {
+        (vectors + Int(slot) * vectorStride).update(from: vector.baseAddress!, count: dimension)
+    }
+
+    func setDeleted(_ isDeleted: Bool, at slot: UInt32) {
+        deleted[Int(slot)] = isDeleted
+    }
+
+    func setEntry(_ slot: UInt32, level: Int) {
+        entryPoint = slot
+        maxLevel = level
+    }
+
+    /// Bytes of memory the graph holds.
+    var memoryFootprint: Int {
+        capacity * (vectorStride * 4 + m0 * 4 + 1 + 1 + MemoryLayout<Int>.stride) + upperCapacity * 4
+    }
+
+    // MARK: - Scratch
+
+    func withScratch<T, E: Error>(_ body: (SearchScratch) throws(E) -> T) throws(E) -> T {
+        let scratch = scratchPool.withLock { $0.popLast() } ?? SearchScratch(slots: slotCount)
+        defer { scratchPool.withLock { $0.append(scratch) } }
+        return try body(scratch)
+    }
+
+    /// A view of the current buffers for the duration of one operation.
+    var view: GraphView {
+        GraphView(
+            vectors: vectors, level0: level0, levels: levels, deleted: deleted, upperOffsets: upperOffsets,
+            upperLinks: upperLinks, dimension: dimension, vectorStride: vectorStride, m: m, m0: m0,
+            kernel: metric.kernel, usesInnerProduct: metric.usesInnerProduct, slotCount: slotCount)
+    }
+
+    // MARK: - Restoring from a file
+
+    /// Replaces the whole state with buffers read from a file (already validated by the caller).
+    func restore(
+        slotCount: Int, entryPoint: UInt32, maxLevel: Int, upperCount: Int,
+        fill: (_ vectors: UnsafeMutablePointer<Float>, _ level0: UnsafeMutablePointer<UInt32>,
+               _ levels: UnsafeMutablePointer<UInt8>, _ deleted: UnsafeMutablePointer<Bool>,
+               _ upperOffsets: UnsafeMutablePointer<Int>, _ upperLinks: UnsafeMutablePointer<UInt32>) -> Void
+    ) {
+        reserve(slots: slotCount)
+        reserve(upperLinks: upperCount)
+        self.slotCount = slotCount
+        self.upperCount = upperCount
+        self.entryPoint = entryPoint
+        self.maxLevel = maxLevel
+        fill(vectors, level0, levels, deleted, upperOffsets, upperLinks)
+    }
+}
