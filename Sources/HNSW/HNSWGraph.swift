@@ -182,14 +182,14 @@ final class HNSWGraph: @unchecked Sendable {
         slotCount: Int, entryPoint: UInt32, maxLevel: Int, upperCount: Int,
         fill: (_ vectors: UnsafeMutablePointer<Float>, _ level0: UnsafeMutablePointer<UInt32>,
                _ levels: UnsafeMutablePointer<UInt8>, _ deleted: UnsafeMutablePointer<Bool>,
-               _ upperOffsets: UnsafeMutablePointer<Int>, _ upperLinks: UnsafeMutablePointer<UInt32>) -> Void
-    ) {
+               _ upperOffsets: UnsafeMutablePointer<Int>, _ upperLinks: UnsafeMutablePointer<UInt32>) throws(VectorIndexError) -> Void
+    ) throws(VectorIndexError) {
         reserve(slots: slotCount)
         reserve(upperLinks: upperCount)
         self.slotCount = slotCount
         self.upperCount = upperCount
         self.entryPoint = entryPoint
         self.maxLevel = maxLevel
-        fill(vectors, level0, levels, deleted, upperOffsets, upperLinks)
+        try fill(vectors, level0, levels, deleted, upperOffsets, upperLinks)
     }
 }
