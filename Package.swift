@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LLMCore", targets: ["LLMCore"]),
         .library(name: "LLMTesting", targets: ["LLMTesting"]),
         .library(name: "CVectorKernels", targets: ["CVectorKernels"]),
+        .library(name: "IndexFiles", targets: ["IndexFiles"]),
         .library(name: "HNSW", targets: ["HNSW"]),
         .executable(name: "llm-bench", targets: ["LLMBench"]),
     ],
@@ -22,11 +23,13 @@ let package = Package(
         .target(name: "LLMCore"),
         .target(name: "LLMTesting", dependencies: ["LLMCore"]),
         .target(name: "CVectorKernels"),
-        .target(name: "HNSW", dependencies: ["CVectorKernels"]),
+        .target(name: "IndexFiles"),
+        .target(name: "HNSW", dependencies: ["CVectorKernels", "IndexFiles"]),
         .executableTarget(name: "LLMBench", dependencies: ["HNSW"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
-        .testTarget(name: "HNSWTests", dependencies: ["HNSW", "CVectorKernels"]),
+        .testTarget(name: "IndexFilesTests", dependencies: ["IndexFiles"]),
+        .testTarget(name: "HNSWTests", dependencies: ["HNSW", "CVectorKernels", "IndexFiles"]),
     ],
     swiftLanguageModes: [.v6]
 )

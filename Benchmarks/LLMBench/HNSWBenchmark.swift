@@ -21,7 +21,10 @@ func runVectorGenerator(_ arguments: inout Arguments) throws {
 }
 
 /// `llm-bench hnsw --base F --query F [--groundtruth F] --metric l2|cosine|ip --m 16 --ef-construction 200
-///  --ef 16,32,64,128,256 [--threads N] [--limit N] [--repeat R] [--dataset NAME] [--json]`
+///  --ef 16,32,64,128,256 [--threads N] [--limit N] [--repeat R] [--dataset NAME] [--persist DIR] [--json]`
+///
+/// With `--persist DIR` it also saves the index there, loads it back, checks the loaded index
+/// answers like the original, and reports `save_seconds`, `load_seconds` and `file_bytes`.
 func runHNSWBenchmark(_ arguments: inout Arguments) throws {
     let json = arguments.flag("json")
     guard let basePath = try arguments.string("base"), let queryPath = try arguments.string("query") else {
@@ -35,6 +38,7 @@ func runHNSWBenchmark(_ arguments: inout Arguments) throws {
     let threads = try arguments.int("threads", default: 1)
     let limit = try arguments.int("limit", default: 0)
     let repeats = try arguments.int("repeat", default: 3)
+    let persistDirectory = try arguments.string("persist")
     let dataset = try arguments.string("dataset") ?? URL(fileURLWithPath: basePath).deletingLastPathComponent().lastPathComponent
 
     let base = try loadVectors(basePath, limit: limit > 0 ? limit : nil)
@@ -52,6 +56,7 @@ func runHNSWBenchmark(_ arguments: inout Arguments) throws {
     let index = try HNSWIndex<Int>(
         configuration: .init(dimension: base.dimension, metric: metric, m: m, efConstruction: efConstruction))
     let start = now()
+    index.reserveCapacity(base.rows.count)  // as hnswlib's max_elements, FAISS and USearch do
     if threads == 1 {
         for (key, vector) in base.rows.enumerated() { try index.insert(vector, forKey: key) }
     } else {
@@ -59,6 +64,25 @@ func runHNSWBenchmark(_ arguments: inout Arguments) throws {
     }
     let buildSeconds = now() - start
     let memoryBytes = residentBytes() - residentBefore
+
+    var persistence: [(String, Measurement.Value)] = []
+    if let persistDirectory {
+        let url = URL(fileURLWithPath: persistDirectory).appendingPathComponent("\(dataset).hnsw")
+        let saveStart = now()
+        try index.save(to: url)
+        let saveSeconds = now() - saveStart
+        let loadStart = now()
+        let loaded = try HNSWIndex<Int>(contentsOf: url)
+        let loadSeconds = now() - loadStart
+        for query in queries.rows.prefix(100) where try loaded.search(query, k: k) != index.search(query, k: k) {
+            throw Arguments.Problem(description: "the loaded index answers differently from the saved one")
+        }
+        let fileBytes = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        try? FileManager.default.removeItem(at: url)
+        persistence = [
+            ("save_seconds", .number(saveSeconds)), ("load_seconds", .number(loadSeconds)), ("file_bytes", .integer(fileBytes)),
+        ]
+    }
 
     var report = Report(json: json)
     for ef in efs {
@@ -85,7 +109,7 @@ func runHNSWBenchmark(_ arguments: inout Arguments) throws {
             ("recall_at_10", .number(Double(hits) / Double(truth.count * k))), ("qps", .number(best)),
             ("build_seconds", .number(buildSeconds)), ("memory_bytes", .integer(memoryBytes)),
             ("index_bytes", .integer(index.memoryFootprint)),
-        ]))
+        ] + persistence))
     }
     report.printTable()
 }

@@ -182,6 +182,8 @@ struct GraphView: @unchecked Sendable {
         func consider(_ neighbor: UInt32) {
             let neighborDistance = distance(query, neighbor)
             guard results.count < ef || neighborDistance < bound else { return }
+            // Its links will be read if it is expanded; fetch them while its vector is still hot.
+            vk_prefetch(level0 + Int(neighbor) &* m0)
             candidates.push(Neighbor(distance: neighborDistance, slot: neighbor))
             if accepts(neighbor, acceptance) {
                 results.push(Neighbor(distance: neighborDistance, slot: neighbor))

@@ -1,4 +1,5 @@
 import CVectorKernels
+import IndexFiles
 import Synchronization
 
 #if canImport(Glibc)
@@ -89,8 +90,13 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// Makes room for at least `slots` slots, keeping the contents.
     func reserve(slots: Int) {
+        reserve(slots: slots, growth: true)
+    }
+
+    /// Makes room for exactly `slots` slots when `growth` is false, or grows geometrically.
+    func reserve(slots: Int, growth: Bool) {
         guard slots > capacity else { return }
-        let newCapacity = max(slots, capacity + capacity / 2, 64)
+        let newCapacity = growth ? max(slots, capacity + capacity / 2, 64) : slots
         vectors = Self.grow(vectors, from: capacity * vectorStride, to: newCapacity * vectorStride, aligned: true, fill: 0)
         level0 = Self.grow(level0, from: capacity * m0, to: newCapacity * m0, aligned: true, fill: Self.noLink)
         levels = Self.grow(levels, from: capacity, to: newCapacity, aligned: false, fill: 0)
@@ -182,8 +188,8 @@ final class HNSWGraph: @unchecked Sendable {
         slotCount: Int, entryPoint: UInt32, maxLevel: Int, upperCount: Int,
         fill: (_ vectors: UnsafeMutablePointer<Float>, _ level0: UnsafeMutablePointer<UInt32>,
                _ levels: UnsafeMutablePointer<UInt8>, _ deleted: UnsafeMutablePointer<Bool>,
-               _ upperOffsets: UnsafeMutablePointer<Int>, _ upperLinks: UnsafeMutablePointer<UInt32>) throws(VectorIndexError) -> Void
-    ) throws(VectorIndexError) {
+               _ upperOffsets: UnsafeMutablePointer<Int>, _ upperLinks: UnsafeMutablePointer<UInt32>) throws(IndexFileError) -> Void
+    ) throws(IndexFileError) {
         reserve(slots: slotCount)
         reserve(upperLinks: upperCount)
         self.slotCount = slotCount

@@ -1,3 +1,5 @@
+import IndexFiles
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -29,10 +31,18 @@ enum HNSWFileFormat {
 extension HNSWIndex where Key: PersistableKey {
     /// Writes the index to a file, replacing it atomically (a temporary file is renamed into place).
     ///
-    /// - Throws: ``VectorIndexError/io(_:)`` if the file cannot be written.
+    /// - Throws: ``VectorIndexError/file(_:)`` with ``IndexFileError/io(_:)`` if the file cannot be written.
     public func save(to url: URL) throws(VectorIndexError) {
+        do throws(IndexFileError) {
+            try write(to: url)
+        } catch {
+            throw .file(error)
+        }
+    }
+
+    private func write(to url: URL) throws(IndexFileError) {
         guard url.isFileURL else { throw .io("\(url) is not a file URL") }
-        try lock.withReadLock { () throws(VectorIndexError) in
+        try lock.withReadLock { () throws(IndexFileError) in
             var keyBytes: [UInt8] = []
             keyBytes.reserveCapacity(graph.slotCount * 9)
             for slot in 0..<graph.slotCount {
@@ -64,7 +74,7 @@ extension HNSWIndex where Key: PersistableKey {
             prefix.append(UInt32(header.bytes.count))
 
             let slots = graph.slotCount
-            var writer = try BinaryFileWriter(path: url.path(percentEncoded: false))
+            var writer = try IndexFileWriter(path: url.path(percentEncoded: false))
             try writer.append(prefix.bytes)
             try writer.append(header.bytes)
             try writer.append(contentsOf: graph.vectors, count: slots * graph.vectorStride)
@@ -80,26 +90,36 @@ extension HNSWIndex where Key: PersistableKey {
 
     /// Loads an index written by ``save(to:)``.
     ///
-    /// - Throws: ``VectorIndexError/notAnIndexFile``, ``VectorIndexError/unsupportedVersion(found:supported:)``,
-    ///   ``VectorIndexError/truncatedFile(expectedBytes:actualBytes:)``, ``VectorIndexError/checksumMismatch``,
-    ///   ``VectorIndexError/corruptFile(_:)``, ``VectorIndexError/keyTypeMismatch(expected:found:)`` or
-    ///   ``VectorIndexError/io(_:)``.
+    /// The file is read in a few large reads straight into the index's buffers, its checksum
+    /// verified, and every link checked to be in range.
+    ///
+    /// - Throws: ``VectorIndexError/file(_:)`` saying why the file cannot be used: not an index
+    ///   (``IndexFileError/wrongFormat``), another version, truncated, corrupted (checksum or
+    ///   structure), keys of another type, or unreadable.
     public convenience init(contentsOf url: URL) throws(VectorIndexError) {
+        do throws(IndexFileError) {
+            try self.init(loading: url)
+        } catch {
+            throw .file(error)
+        }
+    }
+
+    private convenience init(loading url: URL) throws(IndexFileError) {
         guard url.isFileURL else { throw .io("\(url) is not a file URL") }
-        var reader = try BinaryFileReader(path: url.path(percentEncoded: false))
+        var reader = try IndexFileReader(path: url.path(percentEncoded: false))
         let prefixBytes = try reader.readBytes(min(16, reader.size))
-        guard prefixBytes.count == 16, Array(prefixBytes[0..<8]) == HNSWFileFormat.magic else { throw .notAnIndexFile }
+        guard prefixBytes.count == 16, Array(prefixBytes[0..<8]) == HNSWFileFormat.magic else { throw .wrongFormat }
         var prefix = ByteReader(Array(prefixBytes[8...]))
         let version = try prefix.read(UInt32.self)
         guard version == HNSWFileFormat.version else {
             throw .unsupportedVersion(found: version, supported: HNSWFileFormat.version)
         }
         let headerLength = Int(try prefix.read(UInt32.self))
-        guard headerLength <= HNSWFileFormat.maximumHeaderLength else { throw .corruptFile("the header is implausibly long") }
+        guard headerLength <= HNSWFileFormat.maximumHeaderLength else { throw .corrupt("the header is implausibly long") }
         var header = ByteReader(try reader.readBytes(headerLength))
 
         let dimension = Int(try header.read(UInt32.self))
-        guard let metric = DistanceMetric(rawValue: try header.readString()) else { throw .corruptFile("unknown metric") }
+        guard let metric = DistanceMetric(rawValue: try header.readString()) else { throw .corrupt("unknown metric") }
         let m = Int(try header.read(UInt32.self))
         let efConstruction = Int(try header.read(UInt32.self))
         let efSearch = Int(try header.read(UInt32.self))
@@ -117,27 +137,31 @@ extension HNSWIndex where Key: PersistableKey {
 
         let configuration = Configuration(
             dimension: dimension, metric: metric, m: m, efConstruction: efConstruction, efSearch: efSearch, seed: seed)
-        do {
+        do throws(VectorIndexError) {
             try configuration.validate()
         } catch {
-            throw .corruptFile("its configuration is invalid: \(error)")
+            throw .corrupt("its configuration is invalid: \(error)")
         }
-        guard vectorStride == (dimension + 15) / 16 * 16 else { throw .corruptFile("the vector stride does not match the dimension") }
+        guard vectorStride == (dimension + 15) / 16 * 16 else { throw .corrupt("the vector stride does not match the dimension") }
         // Bound the counts by the file size before multiplying, so sizes cannot overflow.
         guard slotCount64 < UInt64(UInt32.max), upperCount64 <= UInt64(reader.size), keysLength64 <= UInt64(reader.size) else {
-            throw .truncatedFile(expectedBytes: Int.max, actualBytes: reader.size)
+            throw .corrupt("the header's counts exceed the file's size")
         }
         let slotCount = Int(slotCount64)
         let upperCount = Int(upperCount64)
         let keysLength = Int(keysLength64)
         let perSlot = vectorStride * 4 + 2 * m * 4 + 1 + 1 + 8
         let expectedSize = 16 + headerLength + slotCount * perSlot + upperCount * 4 + keysLength + 8
-        guard reader.size >= expectedSize else { throw .truncatedFile(expectedBytes: expectedSize, actualBytes: reader.size) }
-        guard reader.size == expectedSize else { throw .corruptFile("\(reader.size - expectedSize) unexpected bytes at the end") }
+        guard reader.size >= expectedSize else { throw .truncated(expectedBytes: expectedSize, actualBytes: reader.size) }
+        guard reader.size == expectedSize else { throw .corrupt("\(reader.size - expectedSize) unexpected bytes at the end") }
 
-        try self.init(configuration: configuration)
+        do throws(VectorIndexError) {
+            try self.init(configuration: configuration)
+        } catch {
+            throw .corrupt("its configuration is invalid: \(error)")
+        }
         try graph.restore(slotCount: slotCount, entryPoint: entryPoint, maxLevel: maxLevel, upperCount: upperCount) {
-            (vectors, level0, levels, deleted, upperOffsets, upperLinks) throws(VectorIndexError) in
+            (vectors, level0, levels, deleted, upperOffsets, upperLinks) throws(IndexFileError) in
             try reader.read(into: vectors, count: slotCount * vectorStride)
             try reader.read(into: level0, count: slotCount * 2 * m)
             try reader.read(into: levels, count: slotCount)
@@ -145,7 +169,7 @@ extension HNSWIndex where Key: PersistableKey {
             let offsets = try reader.readBytes(slotCount * 8)
             try reader.read(into: upperLinks, count: upperCount)
             for slot in 0..<slotCount {
-                guard deletedFlags[slot] <= 1 else { throw .corruptFile("a deletion flag is neither 0 nor 1") }
+                guard deletedFlags[slot] <= 1 else { throw .corrupt("a deletion flag is neither 0 nor 1") }
                 deleted[slot] = deletedFlags[slot] == 1
                 upperOffsets[slot] = Int(offsets.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: slot * 8, as: Int64.self)) })
             }
@@ -154,7 +178,7 @@ extension HNSWIndex where Key: PersistableKey {
         let computed = reader.checksum.finalize()
         var stored: UInt64 = 0
         let read = withUnsafeMutableBytes(of: &stored) { raw in
-            Result { () throws(VectorIndexError) in try reader.read(into: raw, checksummed: false) }
+            Result { () throws(IndexFileError) in try reader.read(into: raw, checksummed: false) }
         }
         try read.get()
         guard UInt64(littleEndian: stored) == computed else { throw .checksumMismatch }
@@ -163,64 +187,64 @@ extension HNSWIndex where Key: PersistableKey {
         try graph.validateStructure()
     }
 
-    private func restoreKeys(from bytes: [UInt8], slotCount: Int) throws(VectorIndexError) {
+    private func restoreKeys(from bytes: [UInt8], slotCount: Int) throws(IndexFileError) {
         var offset = 0
         keyOfSlot.reserveCapacity(slotCount)
         slotOfKey.reserveCapacity(slotCount)
         for slot in 0..<slotCount {
-            guard offset < bytes.count else { throw .corruptFile("the key section ends early") }
+            guard offset < bytes.count else { throw .corrupt("the key section ends early") }
             let present = bytes[offset]
             offset += 1
             switch present {
             case 0:
                 keyOfSlot.append(nil)
                 freeSlots.append(UInt32(slot))
-                guard graph.deleted[slot] else { throw .corruptFile("slot \(slot) has no key but is not marked removed") }
+                guard graph.deleted[slot] else { throw .corrupt("slot \(slot) has no key but is not marked removed") }
             case 1:
-                guard let key = Key.readPersistentBytes(bytes, at: &offset) else { throw .corruptFile("key \(slot) is malformed") }
+                guard let key = Key.readPersistentBytes(bytes, at: &offset) else { throw .corrupt("key \(slot) is malformed") }
                 guard slotOfKey.updateValue(UInt32(slot), forKey: key) == nil else {
-                    throw .corruptFile("key \(key) appears twice")
+                    throw .corrupt("key \(key) appears twice")
                 }
                 keyOfSlot.append(key)
-                guard !graph.deleted[slot] else { throw .corruptFile("slot \(slot) has a key but is marked removed") }
+                guard !graph.deleted[slot] else { throw .corrupt("slot \(slot) has a key but is marked removed") }
             default:
-                throw .corruptFile("a key presence flag is neither 0 nor 1")
+                throw .corrupt("a key presence flag is neither 0 nor 1")
             }
         }
-        guard offset == bytes.count else { throw .corruptFile("the key section has trailing bytes") }
+        guard offset == bytes.count else { throw .corrupt("the key section has trailing bytes") }
     }
 }
 
 extension HNSWGraph {
     /// Checks what a checksum cannot: that every link, level and offset read from a file is in range.
-    func validateStructure() throws(VectorIndexError) {
+    func validateStructure() throws(IndexFileError) {
         let slots = UInt32(slotCount)
         if slotCount == 0 {
-            guard entryPoint == Self.noLink, maxLevel == -1 else { throw .corruptFile("an empty index has an entry point") }
+            guard entryPoint == Self.noLink, maxLevel == -1 else { throw .corrupt("an empty index has an entry point") }
             return
         }
         guard entryPoint < slots, (0...Self.maximumLevel).contains(maxLevel) else {
-            throw .corruptFile("the entry point or top level is out of range")
+            throw .corrupt("the entry point or top level is out of range")
         }
         var upperUsed = 0
         for slot in 0..<slotCount {
             let level = Int(levels[slot])
-            guard level <= maxLevel else { throw .corruptFile("slot \(slot) is above the top level") }
+            guard level <= maxLevel else { throw .corrupt("slot \(slot) is above the top level") }
             let offset = upperOffsets[slot]
             if level == 0 {
-                guard offset == -1 else { throw .corruptFile("slot \(slot) has upper links but level 0") }
+                guard offset == -1 else { throw .corrupt("slot \(slot) has upper links but level 0") }
             } else {
-                guard offset >= 0, offset + level * m <= upperCount else { throw .corruptFile("slot \(slot)'s upper links are out of range") }
+                guard offset >= 0, offset + level * m <= upperCount else { throw .corrupt("slot \(slot)'s upper links are out of range") }
                 upperUsed += level * m
             }
         }
-        guard upperUsed == upperCount else { throw .corruptFile("the upper links do not add up") }
-        guard Int(levels[Int(entryPoint)]) == maxLevel else { throw .corruptFile("the entry point is not on the top level") }
+        guard upperUsed == upperCount else { throw .corrupt("the upper links do not add up") }
+        guard Int(levels[Int(entryPoint)]) == maxLevel else { throw .corrupt("the entry point is not on the top level") }
         for index in 0..<(slotCount * m0) where level0[index] != Self.noLink && level0[index] >= slots {
-            throw .corruptFile("a level-0 link points outside the index")
+            throw .corrupt("a level-0 link points outside the index")
         }
         for index in 0..<upperCount where upperLinks[index] != Self.noLink && upperLinks[index] >= slots {
-            throw .corruptFile("an upper link points outside the index")
+            throw .corrupt("an upper link points outside the index")
         }
     }
 }

@@ -118,6 +118,16 @@ public final class HNSWIndex<Key: Hashable & Sendable>: @unchecked Sendable {
 
     // MARK: - Changing the index
 
+    /// Allocates room for `capacity` vectors in total, so a build of known size never reallocates
+    /// (and memory is not over-allocated by geometric growth).
+    public func reserveCapacity(_ capacity: Int) {
+        lock.withWriteLock {
+            graph.reserve(slots: capacity, growth: false)
+            keyOfSlot.reserveCapacity(capacity)
+            slotOfKey.reserveCapacity(capacity)
+        }
+    }
+
     /// Adds a vector under a new key.
     ///
     /// - Throws: ``VectorIndexError/duplicateKey(_:)`` if the key is present (use

@@ -1,3 +1,5 @@
+import IndexFiles
+
 /// Why a vector index refused an operation or a file.
 public enum VectorIndexError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A vector has the wrong number of components.
@@ -12,20 +14,8 @@ public enum VectorIndexError: Error, Sendable, Hashable, CustomStringConvertible
     case keyNotFound(String)
     /// An argument is out of range (for example `k` ≤ 0).
     case invalidArgument(String)
-    /// A file could not be read or written.
-    case io(String)
-    /// The file is not an index file of this kind.
-    case notAnIndexFile
-    /// The file was written by a newer, unknown format version.
-    case unsupportedVersion(found: UInt32, supported: UInt32)
-    /// The file ends before all its data.
-    case truncatedFile(expectedBytes: Int, actualBytes: Int)
-    /// The file's contents do not match its checksum: it was corrupted.
-    case checksumMismatch
-    /// The file is well formed but inconsistent (a link points outside the index, for example).
-    case corruptFile(String)
-    /// The file holds keys of another type than the index being loaded.
-    case keyTypeMismatch(expected: String, found: String)
+    /// An index file could not be written or read; the file error says why.
+    case file(IndexFileError)
 
     /// A sentence saying what went wrong and what to do.
     public var description: String {
@@ -42,20 +32,8 @@ public enum VectorIndexError: Error, Sendable, Hashable, CustomStringConvertible
             "key \(key) is not in the index"
         case .invalidArgument(let message):
             message
-        case .io(let message):
-            "could not read or write the index file: \(message)"
-        case .notAnIndexFile:
-            "the file is not an index file of this kind (its magic bytes do not match)"
-        case .unsupportedVersion(let found, let supported):
-            "the file has format version \(found); this library reads version \(supported) — upgrade the library"
-        case .truncatedFile(let expected, let actual):
-            "the file is truncated: it needs \(expected) bytes but has \(actual)"
-        case .checksumMismatch:
-            "the file is corrupted: its checksum does not match its contents"
-        case .corruptFile(let message):
-            "the file is corrupted: \(message)"
-        case .keyTypeMismatch(let expected, let found):
-            "the file stores keys of type \(found), but the index being loaded uses \(expected)"
+        case .file(let error):
+            error.description
         }
     }
 }

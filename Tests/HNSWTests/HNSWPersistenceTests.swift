@@ -1,5 +1,6 @@
 import Foundation
 import HNSW
+import IndexFiles
 import Testing
 
 @Suite("HNSW persistence")
@@ -56,9 +57,8 @@ struct HNSWPersistenceTests {
                 try HNSWIndex<Int>(contentsOf: cut)
             } throws: { error in
                 switch error as? VectorIndexError {
-                case .truncatedFile?: return true
-                case .notAnIndexFile?: return length < 16
-                case .corruptFile?: return length < 200  // cut inside the header
+                case .file(.truncated)?: return true
+                case .file(.wrongFormat)?: return length < 16
                 default: return false
                 }
             }
@@ -81,10 +81,10 @@ struct HNSWPersistenceTests {
             #expect {
                 try HNSWIndex<Int>(contentsOf: url)
             } throws: { error in
-                [.checksumMismatch].contains(error as? VectorIndexError) || {
-                    if case .corruptFile? = error as? VectorIndexError { return true }
-                    return false
-                }()
+                switch error as? VectorIndexError {
+                case .file(.checksumMismatch)?, .file(.corrupt)?: return true
+                default: return false
+                }
             }
         }
     }
@@ -100,16 +100,16 @@ struct HNSWPersistenceTests {
         let notIndexURL = temporaryURL("magic")
         defer { try? FileManager.default.removeItem(at: notIndexURL) }
         try notIndex.write(to: notIndexURL)
-        #expect(throws: VectorIndexError.notAnIndexFile) { try HNSWIndex<Int>(contentsOf: notIndexURL) }
+        #expect(throws: VectorIndexError.file(.wrongFormat)) { try HNSWIndex<Int>(contentsOf: notIndexURL) }
 
         var future = bytes
         future[8] = 2
         let futureURL = temporaryURL("version")
         defer { try? FileManager.default.removeItem(at: futureURL) }
         try future.write(to: futureURL)
-        #expect(throws: VectorIndexError.unsupportedVersion(found: 2, supported: 1)) { try HNSWIndex<Int>(contentsOf: futureURL) }
+        #expect(throws: VectorIndexError.file(.unsupportedVersion(found: 2, supported: 1))) { try HNSWIndex<Int>(contentsOf: futureURL) }
 
-        #expect(throws: VectorIndexError.keyTypeMismatch(expected: "String", found: "Int64")) {
+        #expect(throws: VectorIndexError.file(.keyTypeMismatch(expected: "String", found: "Int64"))) {
             try HNSWIndex<String>(contentsOf: url)
         }
         #expect(throws: VectorIndexError.self) {

@@ -2,7 +2,7 @@
 /// over 32-byte blocks (so the CPU overlaps them), then a final avalanche.
 ///
 /// It detects corruption and truncation; it is not a cryptographic hash.
-struct Checksum64 {
+public struct Checksum64: Sendable {
     private static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
     private static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private static let prime3: UInt64 = 0x1656_67B1_9E37_79F9
@@ -13,7 +13,8 @@ struct Checksum64 {
     private var pending = [UInt8]()
     private var length: UInt64 = 0
 
-    init() { pending.reserveCapacity(32) }
+    /// Creates a checksum of nothing.
+    public init() { pending.reserveCapacity(32) }
 
     @inline(__always)
     private static func mix(_ lane: UInt64, _ word: UInt64) -> UInt64 {
@@ -21,7 +22,8 @@ struct Checksum64 {
         return ((mixed << 31) | (mixed >> 33)) &* prime1
     }
 
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    /// Adds bytes.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         length &+= UInt64(bytes.count)
         var offset = 0
@@ -41,7 +43,8 @@ struct Checksum64 {
         pending.append(contentsOf: bytes[offset...])
     }
 
-    mutating func update(_ bytes: [UInt8]) {
+    /// Adds bytes.
+    public mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
@@ -58,7 +61,8 @@ struct Checksum64 {
         lanes = (a, b, c, d)
     }
 
-    func finalize() -> UInt64 {
+    /// The checksum of everything added.
+    public func finalize() -> UInt64 {
         var (a, b, c, d) = lanes
         for (index, byte) in pending.enumerated() {
             switch index & 3 {
