@@ -68,7 +68,7 @@ struct IndexFileTests {
         #expect(throws: IndexFileError.self) { try reader.read(UInt64.self) }
         var strings = ByteReader([9, 0, 0, 0, 65])
         #expect(throws: IndexFileError.corrupt("a string runs past the end of its section")) { try strings.readString() }
-        #expect(throws: IndexFileError.self) { try IndexFileReader(path: "/nonexistent/\(UUID())") }
+        #expect(throws: IndexFileError.self) { _ = try IndexFileReader(path: "/nonexistent/\(UUID())") }
     }
 
     @Test("keys round-trip through their persistent bytes")
