@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "CVectorKernels", targets: ["CVectorKernels"]),
         .library(name: "IndexFiles", targets: ["IndexFiles"]),
         .library(name: "HNSW", targets: ["HNSW"]),
+        .library(name: "BM25", targets: ["BM25"]),
         .executable(name: "llm-bench", targets: ["LLMBench"]),
     ],
     targets: [
@@ -25,10 +26,12 @@ let package = Package(
         .target(name: "CVectorKernels"),
         .target(name: "IndexFiles"),
         .target(name: "HNSW", dependencies: ["CVectorKernels", "IndexFiles"]),
+        .target(name: "BM25", dependencies: ["IndexFiles"]),
         .executableTarget(name: "LLMBench", dependencies: ["HNSW"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
         .testTarget(name: "IndexFilesTests", dependencies: ["IndexFiles"]),
+        .testTarget(name: "BM25Tests", dependencies: ["BM25", "IndexFiles"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "CVectorKernels", "IndexFiles"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import IndexFiles
 import CVectorKernels
 
 /// An exact nearest-neighbour index: every search compares the query with every vector.

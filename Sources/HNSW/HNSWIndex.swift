@@ -1,3 +1,4 @@
+import IndexFiles
 import Dispatch
 import Synchronization
 

@@ -6,11 +6,15 @@ import Musl
 import Darwin
 #endif
 
-/// Many readers or one writer: searches share the index, changes have it alone.
-final class ReadWriteLock: @unchecked Sendable {
+/// Many readers or one writer, as indexes need: searches share the index, changes have it alone.
+///
+/// A `pthread_rwlock_t` at a stable address; on Linux readers are preferred, so a steady
+/// stream of searches can delay a writer.
+public final class ReadWriteLock: @unchecked Sendable {
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
 
-    init() {
+    /// Creates an unlocked lock.
+    public init() {
         lock = .allocate(capacity: 1)
         lock.initialize(to: pthread_rwlock_t())
         pthread_rwlock_init(lock, nil)
@@ -21,13 +25,15 @@ final class ReadWriteLock: @unchecked Sendable {
         lock.deallocate()
     }
 
-    func withReadLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    /// Runs `body` holding the lock shared with other readers.
+    public func withReadLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()
     }
 
-    func withWriteLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    /// Runs `body` holding the lock alone.
+    public func withWriteLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()

@@ -1,0 +1,136 @@
+/// Turns text into the terms an index stores and a query looks up.
+///
+/// Indexing and querying must use the same analyzer. Conform your own type to plug in
+/// another language's rules; ``StandardAnalyzer`` covers English and keeps every other
+/// script searchable.
+public protocol Analyzer: Sendable {
+    /// The terms of `text`, in order (a term may repeat).
+    func terms(in text: String) -> [String]
+
+    /// A description of the analyzer's behaviour, saved with an index so it is not loaded with a
+    /// different one. The default is the type's name.
+    var identifier: String { get }
+}
+
+extension Analyzer {
+    /// The type's name.
+    public var identifier: String { String(describing: type(of: self)) }
+}
+
+/// Words split on anything that is not a letter or digit, lowercased, optionally stripped of
+/// diacritics, stopwords removed, and stemmed with the Snowball English stemmer.
+///
+/// Han, Hiragana, Katakana and Hangul text has no spaces between words, so a run of those
+/// characters becomes overlapping character bigrams ("東京都" → "東京", "京都"); a lone
+/// character stays a unigram. Everything is locale-independent: the same text gives the same
+/// terms on every machine.
+public struct StandardAnalyzer: Analyzer {
+    /// Lucene's 33-word English stopword list (`EnglishAnalyzer.ENGLISH_STOP_WORDS_SET`).
+    public static let englishStopwords: Set<String> = [
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not",
+        "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
+        "will", "with",
+    ]
+
+    /// Words dropped from the terms (compared after lowercasing and folding, before stemming).
+    public var stopwords: Set<String>
+    /// Whether to stem with ``EnglishStemmer``.
+    public var stems: Bool
+    /// Whether to strip diacritics ("café" → "cafe").
+    public var foldsDiacritics: Bool
+
+    private let stemmer = EnglishStemmer()
+
+    /// Creates an analyzer; by default with Lucene's English stopwords, stemming, and diacritics kept.
+    public init(stopwords: Set<String> = StandardAnalyzer.englishStopwords, stems: Bool = true, foldsDiacritics: Bool = false) {
+        self.stopwords = stopwords
+        self.stems = stems
+        self.foldsDiacritics = foldsDiacritics
+    }
+
+    /// The settings that change the terms: stemming, folding and the stopword list.
+    public var identifier: String {
+        "StandardAnalyzer(stems: \(stems), foldsDiacritics: \(foldsDiacritics), stopwords: \(stopwords.sorted().joined(separator: ",")))"
+    }
+
+    /// The terms of `text`, in order.
+    public func terms(in text: String) -> [String] {
+        var terms: [String] = []
+        forEachToken(in: text) { token in
+            var word = token.lowercased()
+            if foldsDiacritics { word = DiacriticFolding.fold(word) }
+            guard !word.isEmpty, !stopwords.contains(word) else { return }
+            terms.append(stems && word.unicodeScalars.allSatisfy({ $0.isASCII }) ? stemmer.stem(word) : word)
+        }
+        return terms
+    }
+
+    /// Calls `body` with each word, and each bigram of a CJK run, in order.
+    func forEachToken(in text: String, _ body: (String) -> Void) {
+        var word = String.UnicodeScalarView()
+        var cjkRun: [Unicode.Scalar] = []
+
+        func flushWord() {
+            guard !word.isEmpty else { return }
+            body(String(word))
+            word.removeAll(keepingCapacity: true)
+        }
+        func flushCJK() {
+            guard !cjkRun.isEmpty else { return }
+            if cjkRun.count == 1 {
+                body(String(Character(cjkRun[0])))
+            } else {
+                for index in 0..<(cjkRun.count - 1) {
+                    var pair = String.UnicodeScalarView()
+                    pair.append(cjkRun[index])
+                    pair.append(cjkRun[index + 1])
+                    body(String(pair))
+                }
+            }
+            cjkRun.removeAll(keepingCapacity: true)
+        }
+
+        for scalar in text.unicodeScalars {
+            if Self.isCJK(scalar) {
+                flushWord()
+                cjkRun.append(scalar)
+            } else if Self.isWordCharacter(scalar) {
+                flushCJK()
+                word.append(scalar)
+            } else {
+                flushWord()
+                flushCJK()
+            }
+        }
+        flushWord()
+        flushCJK()
+    }
+
+    /// Letters, digits, and the combining marks that belong to them.
+    static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            let value = scalar.value
+            return (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A) || (value >= 0x30 && value <= 0x39)
+        }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+            .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Han, Hiragana, Katakana and Hangul: scripts written without spaces between words.
+    static func isCJK(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x3040...0x30FF, 0x31F0...0x31FF,  // Hiragana, Katakana
+            0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F,  // Han
+            0x1100...0x11FF, 0x3130...0x318F, 0xAC00...0xD7AF,  // Hangul
+            0xFF66...0xFF9F:  // half-width Katakana
+            return true
+        default:
+            return false
+        }
+    }
+}
