@@ -8,7 +8,8 @@ and prints our/peer ratios.
 Needs `swift build -c release --product llm-bench` and `Benchmarks/peers/setup.sh`.
 For each dataset and library it takes the QPS at recall@10 = 0.95 (interpolated between the
 two `ef` values around it, on a log scale), the build time and the memory, and prints
-ours/peer for each. QPS is single-threaded, one query at a time; for the peers the table also
+ours/peer for each. With `--rounds N` it runs ours and the peers alternately N times and takes
+the median of each figure, which tames the noise of a shared machine. QPS is single-threaded, one query at a time; for the peers the table also
 shows the ratio against their batch call (no Python per-call overhead), the stricter comparison.
 """
 import argparse
@@ -41,6 +42,23 @@ def qps_at(rows, target, key):
     return above[0][key] if above else float("nan")
 
 
+def medians(rows):
+    """One row per (library, ef): the median of every measured figure over the rounds."""
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["library"], row["ef"]), []).append(row)
+    merged = []
+    for group in groups.values():
+        row = dict(group[0])
+        for key in ("qps", "qps_batch", "build_seconds", "memory_bytes"):
+            if key in row:
+                values = sorted(r[key] for r in group)
+                row[key] = values[len(values) // 2]
+        row["rounds"] = len(group)
+        merged.append(row)
+    return merged
+
+
 def datasets(data, work, names):
     bench = os.path.join(ROOT, ".build", "release", "llm-bench")
     sets = {
@@ -69,6 +87,7 @@ def main():
     parser.add_argument("--m", default="16")
     parser.add_argument("--ef-construction", default="200")
     parser.add_argument("--repeat", default="3")
+    parser.add_argument("--rounds", type=int, default=3, help="alternate ours and the peers this many times; medians")
     parser.add_argument("--out", help="append every JSON line here")
     args = parser.parse_args()
 
@@ -80,8 +99,11 @@ def main():
                   "--ef-construction", args.ef_construction, "--ef", EFS, "--repeat", args.repeat, "--dataset", name, "--json"]
         if files["groundtruth"]:
             common += ["--groundtruth", files["groundtruth"]]
-        results += run([bench, "hnsw"] + common)
-        results += run([python, os.path.join(HERE, "peers", "hnsw_peers.py"), "--library", args.peers] + common)
+        rounds = []
+        for _ in range(args.rounds):
+            rounds += run([bench, "hnsw"] + common)
+            rounds += run([python, os.path.join(HERE, "peers", "hnsw_peers.py"), "--library", args.peers] + common)
+        results += medians(rounds)
 
     if args.out:
         with open(args.out, "a") as f:

@@ -7,8 +7,9 @@ import CVectorKernels
 /// (under the index's read lock) or one insert or batch (under its write lock, with
 /// storage reserved up front).
 struct GraphView: @unchecked Sendable {
-    let vectors: UnsafeMutablePointer<Float>
-    let level0: UnsafeMutablePointer<UInt32>
+    let nodes: UnsafeMutableRawPointer
+    let nodeUnits: Int
+    let linkUnits: Int
     let levels: UnsafeMutablePointer<UInt8>
     let deleted: UnsafeMutablePointer<Bool>
     let upperOffsets: UnsafeMutablePointer<Int>
@@ -23,7 +24,12 @@ struct GraphView: @unchecked Sendable {
 
     @inline(__always)
     func vector(_ slot: UInt32) -> UnsafeMutablePointer<Float> {
-        vectors + Int(slot) &* vectorStride
+        (nodes + (Int(slot) &* nodeUnits &+ linkUnits) &* 4).assumingMemoryBound(to: Float.self)
+    }
+
+    @inline(__always)
+    func level0Links(_ slot: UInt32) -> UnsafeMutablePointer<UInt32> {
+        (nodes + Int(slot) &* nodeUnits &* 4).assumingMemoryBound(to: UInt32.self)
     }
 
     /// The distance from a query (in stored form) to a slot's vector.
@@ -41,7 +47,7 @@ struct GraphView: @unchecked Sendable {
     /// The link block of `slot` at `level`, and how many entries it can hold.
     @inline(__always)
     func links(of slot: UInt32, level: Int) -> (list: UnsafeMutablePointer<UInt32>, capacity: Int) {
-        if level == 0 { return (level0 + Int(slot) &* m0, m0) }
+        if level == 0 { return (level0Links(slot), m0) }
         return (upperLinks + upperOffsets[Int(slot)] + (level - 1) * m, m)
     }
 
@@ -142,14 +148,14 @@ struct GraphView: @unchecked Sendable {
             candidates.pop()
             // The next candidate's links are probably cold: start fetching them while this one is expanded.
             if !candidates.isEmpty, level == 0 {
-                let next = level0 + Int(candidates.top.slot) &* m0
+                let next = level0Links(candidates.top.slot)
                 vk_prefetch(next)
                 vk_prefetch(next + 16)
             }
 
             if level == 0 && stripes == nil {
                 // The query path: read the block in place, prefetching a step ahead.
-                let list = level0 + Int(current.slot) &* m0
+                let list = level0Links(current.slot)
                 if list[0] != HNSWGraph.noLink {
                     vk_prefetch(vector(list[0]))
                     vk_prefetch(visited + Int(list[0]))
@@ -183,7 +189,7 @@ struct GraphView: @unchecked Sendable {
             let neighborDistance = distance(query, neighbor)
             guard results.count < ef || neighborDistance < bound else { return }
             // Its links will be read if it is expanded; fetch them while its vector is still hot.
-            vk_prefetch(level0 + Int(neighbor) &* m0)
+            vk_prefetch(level0Links(neighbor))
             candidates.push(Neighbor(distance: neighborDistance, slot: neighbor))
             if accepts(neighbor, acceptance) {
                 results.push(Neighbor(distance: neighborDistance, slot: neighbor))

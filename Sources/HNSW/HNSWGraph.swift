@@ -12,10 +12,10 @@ import Darwin
 
 /// The HNSW graph over dense slots, in raw memory laid out for the cache.
 ///
-/// - Vectors sit in one contiguous buffer, each padded to a multiple of 16 floats so a
-///   vector starts on a cache line.
-/// - Level-0 links (`2m` per slot) sit in one contiguous buffer, one fixed-size block per
-///   slot ending at the first ``noLink``; with `m = 16` a block is exactly two cache lines.
+/// - Every slot's level-0 links (`2m`, ending at the first ``noLink``, padded to a cache line)
+///   and its vector (padded to 16 floats) sit side by side in one contiguous, 64-byte-aligned
+///   buffer, as in hnswlib: the lines a search needs for a node are adjacent, so fetching the
+///   vector brings its links along (with `m = 16`, two cache lines of links then the vector).
 /// - Links of the upper levels (`m` per level) are kept apart: only about one slot in `m`
 ///   has any, and searches touch them only on the way down.
 ///
@@ -38,8 +38,12 @@ final class HNSWGraph: @unchecked Sendable {
 
     private(set) var capacity = 0
     private(set) var slotCount = 0
-    private(set) var vectors: UnsafeMutablePointer<Float>
-    private(set) var level0: UnsafeMutablePointer<UInt32>
+    /// 4-byte units of level-0 links at the start of each node (`2m` rounded up to a cache line).
+    let linkUnits: Int
+    /// 4-byte units per node: links, then the vector.
+    let nodeUnits: Int
+    /// `capacity` nodes of `nodeUnits` units: links bound to `UInt32`, vectors to `Float`.
+    private(set) var nodes: UnsafeMutableRawPointer
     private(set) var levels: UnsafeMutablePointer<UInt8>
     private(set) var deleted: UnsafeMutablePointer<Bool>
     /// Index into ``upperLinks`` of each slot's level-1 block, or -1 for a level-0 slot.
@@ -64,8 +68,9 @@ final class HNSWGraph: @unchecked Sendable {
         self.metric = metric
         self.seed = seed
         self.levelMultiplier = 1 / log(Double(m))
-        vectors = Self.allocateAligned(Float.self, count: 0)
-        level0 = Self.allocateAligned(UInt32.self, count: 0)
+        linkUnits = (2 * m + 15) / 16 * 16
+        nodeUnits = linkUnits + vectorStride
+        nodes = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
         levels = .allocate(capacity: 0)
         deleted = .allocate(capacity: 0)
         upperOffsets = .allocate(capacity: 0)
@@ -73,8 +78,7 @@ final class HNSWGraph: @unchecked Sendable {
     }
 
     deinit {
-        vectors.deallocate()
-        level0.deallocate()
+        nodes.deallocate()
         levels.deallocate()
         deleted.deallocate()
         upperOffsets.deallocate()
@@ -97,8 +101,19 @@ final class HNSWGraph: @unchecked Sendable {
     func reserve(slots: Int, growth: Bool) {
         guard slots > capacity else { return }
         let newCapacity = growth ? max(slots, capacity + capacity / 2, 64) : slots
-        vectors = Self.grow(vectors, from: capacity * vectorStride, to: newCapacity * vectorStride, aligned: true, fill: 0)
-        level0 = Self.grow(level0, from: capacity * m0, to: newCapacity * m0, aligned: true, fill: Self.noLink)
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * nodeUnits * 4, alignment: 64)
+        for slot in 0..<newCapacity {
+            let node = grown + slot * nodeUnits * 4
+            let links = node.bindMemory(to: UInt32.self, capacity: linkUnits)
+            let vector = (node + linkUnits * 4).bindMemory(to: Float.self, capacity: vectorStride)
+            if slot >= capacity {
+                links.initialize(repeating: Self.noLink, count: linkUnits)
+                vector.initialize(repeating: 0, count: vectorStride)
+            }
+        }
+        grown.copyMemory(from: nodes, byteCount: capacity * nodeUnits * 4)
+        nodes.deallocate()
+        nodes = grown
         levels = Self.grow(levels, from: capacity, to: newCapacity, aligned: false, fill: 0)
         deleted = Self.grow(deleted, from: capacity, to: newCapacity, aligned: false, fill: false)
         upperOffsets = Self.grow(upperOffsets, from: capacity, to: newCapacity, aligned: false, fill: -1)
@@ -148,7 +163,17 @@ final class HNSWGraph: @unchecked Sendable {
     }
 
     func setVector(_ vector: UnsafeBufferPointer<Float>, at slot: UInt32) {
-        (vectors + Int(slot) * vectorStride).update(from: vector.baseAddress!, count: dimension)
+        self.vector(slot).update(from: vector.baseAddress!, count: dimension)
+    }
+
+    /// The vector of a slot.
+    func vector(_ slot: UInt32) -> UnsafeMutablePointer<Float> {
+        (nodes + (Int(slot) * nodeUnits + linkUnits) * 4).assumingMemoryBound(to: Float.self)
+    }
+
+    /// The level-0 links of a slot.
+    func level0Links(_ slot: UInt32) -> UnsafeMutablePointer<UInt32> {
+        (nodes + Int(slot) * nodeUnits * 4).assumingMemoryBound(to: UInt32.self)
     }
 
     func setDeleted(_ isDeleted: Bool, at slot: UInt32) {
@@ -162,7 +187,7 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// Bytes of memory the graph holds.
     var memoryFootprint: Int {
-        capacity * (vectorStride * 4 + m0 * 4 + 1 + 1 + MemoryLayout<Int>.stride) + upperCapacity * 4
+        capacity * (nodeUnits * 4 + 1 + 1 + MemoryLayout<Int>.stride) + upperCapacity * 4
     }
 
     // MARK: - Scratch
@@ -176,7 +201,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// A view of the current buffers for the duration of one operation.
     var view: GraphView {
         GraphView(
-            vectors: vectors, level0: level0, levels: levels, deleted: deleted, upperOffsets: upperOffsets,
+            nodes: nodes, nodeUnits: nodeUnits, linkUnits: linkUnits, levels: levels, deleted: deleted, upperOffsets: upperOffsets,
             upperLinks: upperLinks, dimension: dimension, vectorStride: vectorStride, m: m, m0: m0,
             kernel: metric.kernel, usesInnerProduct: metric.usesInnerProduct, slotCount: slotCount)
     }
@@ -186,7 +211,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// Replaces the whole state with buffers read from a file (already validated by the caller).
     func restore(
         slotCount: Int, entryPoint: UInt32, maxLevel: Int, upperCount: Int,
-        fill: (_ vectors: UnsafeMutablePointer<Float>, _ level0: UnsafeMutablePointer<UInt32>,
+        fill: (_ nodes: UnsafeMutableRawPointer,
                _ levels: UnsafeMutablePointer<UInt8>, _ deleted: UnsafeMutablePointer<Bool>,
                _ upperOffsets: UnsafeMutablePointer<Int>, _ upperLinks: UnsafeMutablePointer<UInt32>) throws(IndexFileError) -> Void
     ) throws(IndexFileError) {
@@ -196,6 +221,6 @@ final class HNSWGraph: @unchecked Sendable {
         self.upperCount = upperCount
         self.entryPoint = entryPoint
         self.maxLevel = maxLevel
-        try fill(vectors, level0, levels, deleted, upperOffsets, upperLinks)
+        try fill(nodes, levels, deleted, upperOffsets, upperLinks)
     }
 }

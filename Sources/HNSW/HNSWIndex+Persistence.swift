@@ -10,8 +10,8 @@ import Foundation
 ///
 /// ```
 /// magic "SWHNSW\0\0" · version u32 · header length u32 · header
-/// vectors     slotCount × vectorStride f32
-/// level-0     slotCount × 2m u32 links (0xFFFFFFFF ends a list)
+/// nodes       slotCount × (linkUnits u32 level-0 links, 0xFFFFFFFF-terminated and padded,
+///             then vectorStride f32), exactly as laid out in memory
 /// levels      slotCount u8
 /// deleted     slotCount u8 (0 or 1)
 /// upper index slotCount i64 (-1 for level-0 slots)
@@ -77,8 +77,7 @@ extension HNSWIndex where Key: PersistableKey {
             var writer = try IndexFileWriter(path: url.path(percentEncoded: false))
             try writer.append(prefix.bytes)
             try writer.append(header.bytes)
-            try writer.append(contentsOf: graph.vectors, count: slots * graph.vectorStride)
-            try writer.append(contentsOf: graph.level0, count: slots * graph.m0)
+            try writer.append(UnsafeRawBufferPointer(start: graph.nodes, count: slots * graph.nodeUnits * 4))
             try writer.append(contentsOf: graph.levels, count: slots)
             try writer.append((0..<slots).map { graph.deleted[$0] ? UInt8(1) : 0 })
             try writer.append((0..<slots).map { Int64(graph.upperOffsets[$0]).littleEndian }.withUnsafeBytes { Array($0) })
@@ -150,7 +149,8 @@ extension HNSWIndex where Key: PersistableKey {
         let slotCount = Int(slotCount64)
         let upperCount = Int(upperCount64)
         let keysLength = Int(keysLength64)
-        let perSlot = vectorStride * 4 + 2 * m * 4 + 1 + 1 + 8
+        let linkUnits = (2 * m + 15) / 16 * 16
+        let perSlot = (linkUnits + vectorStride) * 4 + 1 + 1 + 8
         let expectedSize = 16 + headerLength + slotCount * perSlot + upperCount * 4 + keysLength + 8
         guard reader.size >= expectedSize else { throw .truncated(expectedBytes: expectedSize, actualBytes: reader.size) }
         guard reader.size == expectedSize else { throw .corrupt("\(reader.size - expectedSize) unexpected bytes at the end") }
@@ -161,9 +161,8 @@ extension HNSWIndex where Key: PersistableKey {
             throw .corrupt("its configuration is invalid: \(error)")
         }
         try graph.restore(slotCount: slotCount, entryPoint: entryPoint, maxLevel: maxLevel, upperCount: upperCount) {
-            (vectors, level0, levels, deleted, upperOffsets, upperLinks) throws(IndexFileError) in
-            try reader.read(into: vectors, count: slotCount * vectorStride)
-            try reader.read(into: level0, count: slotCount * 2 * m)
+            (nodes, levels, deleted, upperOffsets, upperLinks) throws(IndexFileError) in
+            try reader.read(into: UnsafeMutableRawBufferPointer(start: nodes, count: slotCount * (linkUnits + vectorStride) * 4))
             try reader.read(into: levels, count: slotCount)
             let deletedFlags = try reader.readBytes(slotCount)
             let offsets = try reader.readBytes(slotCount * 8)
@@ -240,8 +239,14 @@ extension HNSWGraph {
         }
         guard upperUsed == upperCount else { throw .corrupt("the upper links do not add up") }
         guard Int(levels[Int(entryPoint)]) == maxLevel else { throw .corrupt("the entry point is not on the top level") }
-        for index in 0..<(slotCount * m0) where level0[index] != Self.noLink && level0[index] >= slots {
-            throw .corrupt("a level-0 link points outside the index")
+        for slot in 0..<slots {
+            let links = level0Links(slot)
+            for index in 0..<linkUnits where links[index] != Self.noLink && (index >= m0 || links[index] >= slots) {
+                throw .corrupt("a level-0 link points outside the index")
+            }
+            for index in 0..<dimension where !vector(slot)[index].isFinite {
+                throw .corrupt("a vector has a NaN or infinite component")
+            }
         }
         for index in 0..<upperCount where upperLinks[index] != Self.noLink && upperLinks[index] >= slots {
             throw .corrupt("an upper link points outside the index")

@@ -112,7 +112,7 @@ public final class HNSWIndex<Key: Hashable & Sendable>: @unchecked Sendable {
     public func vector(forKey key: Key) -> [Float]? {
         lock.withReadLock {
             guard let slot = slotOfKey[key] else { return nil }
-            let start = graph.vectors + Int(slot) * graph.vectorStride
+            let start = graph.vector(slot)
             return Array(UnsafeBufferPointer(start: start, count: graph.dimension))
         }
     }
@@ -300,12 +300,12 @@ public final class HNSWIndex<Key: Hashable & Sendable>: @unchecked Sendable {
             var acceptance = GraphView.Acceptance()
             if let filter { acceptance.filter = { slot in filter(keyOfSlot[Int(slot)]!) } }
             return graph.withScratch { scratch in
-                prepared.withUnsafeBufferPointer { query in
+                prepared.withUnsafeBufferPointer { unaligned in
+                    let query = scratch.alignedQuery(unaligned)
                     let view = graph.view
-                    let (entry, _) = view.greedyDescent(
-                        query: query.baseAddress!, entryPoint: graph.entryPoint, maxLevel: graph.maxLevel)
+                    let (entry, _) = view.greedyDescent(query: query, entryPoint: graph.entryPoint, maxLevel: graph.maxLevel)
                     view.searchLayer(
-                        query: query.baseAddress!, entry: entry, ef: ef, level: 0, acceptance: acceptance,
+                        query: query, entry: entry, ef: ef, level: 0, acceptance: acceptance,
                         scratch: scratch, stripes: nil)
                     var found = Array(scratch.results.unordered)
                     found.sort { $0.distance < $1.distance }

@@ -96,6 +96,8 @@ final class SearchScratch: @unchecked Sendable {
     private(set) var visited: UnsafeMutablePointer<UInt16>
     private(set) var visitedCapacity: Int
     private var generation: UInt16 = 0
+    private var queryStorage = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+    private var queryCapacity = 16
     var candidates = NeighborHeap<ClosestFirst>(capacity: 256)
     var results = NeighborHeap<FarthestFirst>(capacity: 256)
 
@@ -106,9 +108,22 @@ final class SearchScratch: @unchecked Sendable {
     }
 
     deinit {
+        queryStorage.deallocate()
         visited.deallocate()
         candidates.deallocate()
         results.deallocate()
+    }
+
+    /// A copy of `query` on a cache-line boundary, so the kernels' wide loads never straddle two lines.
+    func alignedQuery(_ query: UnsafeBufferPointer<Float>) -> UnsafePointer<Float> {
+        if query.count > queryCapacity {
+            queryStorage.deallocate()
+            queryCapacity = (query.count + 15) / 16 * 16
+            queryStorage = .allocate(byteCount: queryCapacity * 4, alignment: 64)
+        }
+        let aligned = queryStorage.bindMemory(to: Float.self, capacity: queryCapacity)
+        aligned.update(from: query.baseAddress!, count: query.count)
+        return UnsafePointer(aligned)
     }
 
     /// Starts a new search over `slots` slots and returns the generation that marks "visited".
