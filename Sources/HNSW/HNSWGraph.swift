@@ -85,11 +85,6 @@ final class HNSWGraph: @unchecked Sendable {
         upperLinks.deallocate()
     }
 
-    private static func allocateAligned<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
-        UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<T>.stride, alignment: 64)
-            .bindMemory(to: T.self, capacity: max(count, 1))
-    }
-
     // MARK: - Storage
 
     /// Makes room for at least `slots` slots, keeping the contents.
@@ -114,9 +109,9 @@ final class HNSWGraph: @unchecked Sendable {
         grown.copyMemory(from: nodes, byteCount: capacity * nodeUnits * 4)
         nodes.deallocate()
         nodes = grown
-        levels = Self.grow(levels, from: capacity, to: newCapacity, aligned: false, fill: 0)
-        deleted = Self.grow(deleted, from: capacity, to: newCapacity, aligned: false, fill: false)
-        upperOffsets = Self.grow(upperOffsets, from: capacity, to: newCapacity, aligned: false, fill: -1)
+        levels = Self.grow(levels, from: capacity, to: newCapacity, fill: 0)
+        deleted = Self.grow(deleted, from: capacity, to: newCapacity, fill: false)
+        upperOffsets = Self.grow(upperOffsets, from: capacity, to: newCapacity, fill: -1)
         capacity = newCapacity
     }
 
@@ -124,14 +119,14 @@ final class HNSWGraph: @unchecked Sendable {
     func reserve(upperLinks links: Int) {
         guard upperCount + links > upperCapacity else { return }
         let newCapacity = max(upperCount + links, upperCapacity * 2, 1_024)
-        upperLinks = Self.grow(upperLinks, from: upperCapacity, to: newCapacity, aligned: false, fill: Self.noLink)
+        upperLinks = Self.grow(upperLinks, from: upperCapacity, to: newCapacity, fill: Self.noLink)
         upperCapacity = newCapacity
     }
 
     private static func grow<T>(
-        _ old: UnsafeMutablePointer<T>, from oldCount: Int, to newCount: Int, aligned: Bool, fill: T
+        _ old: UnsafeMutablePointer<T>, from oldCount: Int, to newCount: Int, fill: T
     ) -> UnsafeMutablePointer<T> {
-        let new = aligned ? allocateAligned(T.self, count: newCount) : UnsafeMutablePointer<T>.allocate(capacity: newCount)
+        let new = UnsafeMutablePointer<T>.allocate(capacity: newCount)
         new.moveInitialize(from: old, count: oldCount)
         (new + oldCount).initialize(repeating: fill, count: newCount - oldCount)
         old.deallocate()
