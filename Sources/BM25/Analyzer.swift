@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Turns text into the terms an index stores and a query looks up.
 ///
 /// Indexing and querying must use the same analyzer. Conform your own type to plug in
@@ -40,6 +42,7 @@ public struct StandardAnalyzer: Analyzer {
     public var foldsDiacritics: Bool
 
     private let stemmer = EnglishStemmer()
+    private let stemCache = StemCache()
 
     /// Creates an analyzer; by default with Lucene's English stopwords, stemming, and diacritics kept.
     public init(stopwords: Set<String> = StandardAnalyzer.englishStopwords, stems: Bool = true, foldsDiacritics: Bool = false) {
@@ -57,16 +60,18 @@ public struct StandardAnalyzer: Analyzer {
     public func terms(in text: String) -> [String] {
         var terms: [String] = []
         forEachToken(in: text) { token in
-            var word = token.lowercased()
+            // Tokens from the ASCII path are lowercase already; lowercasing allocates.
+            var word = token.utf8.contains(where: { $0 >= 0x80 || ($0 >= 65 && $0 <= 90) }) ? token.lowercased() : token
             if foldsDiacritics { word = DiacriticFolding.fold(word) }
             guard !word.isEmpty, !stopwords.contains(word) else { return }
-            terms.append(stems && word.unicodeScalars.allSatisfy({ $0.isASCII }) ? stemmer.stem(word) : word)
+            terms.append(stems && word.utf8.allSatisfy({ $0 < 0x80 }) ? stemCache.stem(word, with: stemmer) : word)
         }
         return terms
     }
 
     /// Calls `body` with each word, and each bigram of a CJK run, in order.
     func forEachToken(in text: String, _ body: (String) -> Void) {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return forEachASCIIToken(in: text, body) }
         var word = String.UnicodeScalarView()
         var cjkRun: [Unicode.Scalar] = []
 
@@ -106,6 +111,26 @@ public struct StandardAnalyzer: Analyzer {
         flushCJK()
     }
 
+    /// The common case, ASCII text, on bytes: runs of letters and digits, already lowercased.
+    private func forEachASCIIToken(in text: String, _ body: (String) -> Void) {
+        var token: [UInt8] = []
+        token.reserveCapacity(32)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                token.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                token.append(byte + 32)
+            default:
+                if !token.isEmpty {
+                    body(String(decoding: token, as: UTF8.self))
+                    token.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        if !token.isEmpty { body(String(decoding: token, as: UTF8.self)) }
+    }
+
     /// Letters, digits, and the combining marks that belong to them.
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII {
@@ -132,5 +157,29 @@ public struct StandardAnalyzer: Analyzer {
         default:
             return false
         }
+    }
+}
+
+/// Remembers stems, since a corpus repeats a small vocabulary many times. Striped so parallel
+/// indexing threads rarely wait for each other; each stripe stops growing at a fixed size.
+final class StemCache: Sendable {
+    private static let stripeCount = 16
+    private static let entriesPerStripe = 1 << 14
+    private final class Stripe: Sendable {
+        let cache = Mutex<[String: String]>([:])
+    }
+
+    private let stripes = (0..<StemCache.stripeCount).map { _ in Stripe() }
+
+    func stem(_ word: String, with stemmer: EnglishStemmer) -> String {
+        var hasher = Hasher()
+        hasher.combine(word)
+        let stripe = stripes[Int(UInt(bitPattern: hasher.finalize()) % UInt(Self.stripeCount))]
+        if let cached = stripe.cache.withLock({ $0[word] }) { return cached }
+        let stem = stemmer.stem(word)
+        stripe.cache.withLock { cache in
+            if cache.count < Self.entriesPerStripe { cache[word] = stem }
+        }
+        return stem
     }
 }

@@ -16,6 +16,15 @@ public struct EnglishStemmer: Sendable {
     }
 }
 
+/// Suffixes with their scalars, longest first, built once.
+private struct SuffixList: Sendable {
+    let entries: [(String, [Unicode.Scalar])]
+
+    init(_ suffixes: [String]) {
+        entries = suffixes.map { ($0, Array($0.unicodeScalars)) }.sorted { $0.1.count > $1.1.count }
+    }
+}
+
 /// The working state of one stemming: the word as scalars, the regions R1 and R2.
 private struct StemBuffer {
     var word: [Unicode.Scalar]
@@ -43,15 +52,27 @@ private struct StemBuffer {
     func isVowel(at index: Int) -> Bool { Self.isVowel(word[index]) }
 
     func endsWith(_ suffix: String) -> Bool {
-        let scalars = Array(suffix.unicodeScalars)
-        guard scalars.count <= word.count else { return false }
-        return word[(word.count - scalars.count)...].elementsEqual(scalars)
+        endsWith(scalars: Self.scalars(of: suffix))
     }
 
-    /// The longest of `suffixes` the word ends with.
-    func longestSuffix(_ suffixes: [String]) -> String? {
-        suffixes.filter(endsWith).max { $0.unicodeScalars.count < $1.unicodeScalars.count }
+    func endsWith(scalars: [Unicode.Scalar]) -> Bool {
+        guard scalars.count <= word.count else { return false }
+        var offset = word.count - scalars.count
+        for scalar in scalars {
+            if word[offset] != scalar { return false }
+            offset += 1
+        }
+        return true
     }
+
+    /// The longest of `suffixes` the word ends with (the lists are sorted longest first once).
+    func longestSuffix(_ suffixes: SuffixList) -> String? {
+        for (suffix, scalars) in suffixes.entries where endsWith(scalars: scalars) { return suffix }
+        return nil
+    }
+
+    /// The scalars of a suffix literal; suffixes are ASCII, so this is cheap and allocation is the only cost.
+    static func scalars(of text: String) -> [Unicode.Scalar] { Array(text.unicodeScalars) }
 
     mutating func replaceSuffix(_ suffix: String, with replacement: String) {
         word.removeLast(suffix.unicodeScalars.count)
@@ -146,12 +167,19 @@ private struct StemBuffer {
         return min(index + 1, word.count)
     }
 
+    static let step0Suffixes = SuffixList(["'s'", "'s", "'"])
+    static let step1aSuffixes = SuffixList(["sses", "ied", "ies", "us", "ss", "s"])
+    static let step1bSuffixes = SuffixList(["eed", "eedly", "ed", "edly", "ing", "ingly"])
+    static let step2Suffixes = SuffixList(step2Rules.map(\.0))
+    static let step3Suffixes = SuffixList(step3Rules.map(\.0))
+    static let step4List = SuffixList(step4Suffixes)
+
     mutating func step0() {
-        if let suffix = longestSuffix(["'s'", "'s", "'"]) { word.removeLast(suffix.unicodeScalars.count) }
+        if let suffix = longestSuffix(Self.step0Suffixes) { word.removeLast(suffix.unicodeScalars.count) }
     }
 
     mutating func step1a() {
-        guard let suffix = longestSuffix(["sses", "ied", "ies", "us", "ss", "s"]) else { return }
+        guard let suffix = longestSuffix(Self.step1aSuffixes) else { return }
         switch suffix {
         case "sses":
             replaceSuffix(suffix, with: "ss")
@@ -166,7 +194,7 @@ private struct StemBuffer {
     }
 
     mutating func step1b() {
-        guard let suffix = longestSuffix(["eed", "eedly", "ed", "edly", "ing", "ingly"]) else { return }
+        guard let suffix = longestSuffix(Self.step1bSuffixes) else { return }
         let length = suffix.unicodeScalars.count
         if suffix == "eed" || suffix == "eedly" {
             if suffixIsIn(r1, length: length) { replaceSuffix(suffix, with: "ee") }
@@ -204,7 +232,7 @@ private struct StemBuffer {
     ]
 
     mutating func step2() {
-        guard let suffix = longestSuffix(Self.step2Rules.map(\.0)) else { return }
+        guard let suffix = longestSuffix(Self.step2Suffixes) else { return }
         let length = suffix.unicodeScalars.count
         guard suffixIsIn(r1, length: length) else { return }
         let before = word.count - length
@@ -225,7 +253,7 @@ private struct StemBuffer {
     ]
 
     mutating func step3() {
-        guard let suffix = longestSuffix(Self.step3Rules.map(\.0)) else { return }
+        guard let suffix = longestSuffix(Self.step3Suffixes) else { return }
         let length = suffix.unicodeScalars.count
         guard suffixIsIn(r1, length: length) else { return }
         if suffix == "ative", !suffixIsIn(r2, length: length) { return }
@@ -238,7 +266,7 @@ private struct StemBuffer {
     ]
 
     mutating func step4() {
-        guard let suffix = longestSuffix(Self.step4Suffixes) else { return }
+        guard let suffix = longestSuffix(Self.step4List) else { return }
         let length = suffix.unicodeScalars.count
         guard suffixIsIn(r2, length: length) else { return }
         if suffix == "ion" {
