@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "IndexFiles"),
         .target(name: "HNSW", dependencies: ["CVectorKernels", "IndexFiles"]),
         .target(name: "BM25", dependencies: ["IndexFiles"]),
-        .executableTarget(name: "LLMBench", dependencies: ["HNSW"], path: "Benchmarks/LLMBench"),
+        .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
         .testTarget(name: "IndexFilesTests", dependencies: ["IndexFiles"]),

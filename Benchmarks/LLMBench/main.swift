@@ -6,6 +6,8 @@ import Foundation
 let commands: [String: (inout Arguments) throws -> Void] = [
     "hnsw": runHNSWBenchmark,
     "vectors": runVectorGenerator,
+    "bm25": runBM25Benchmark,
+    "zipf-corpus": runZipfCorpus,
 ]
 
 var arguments = Arguments(CommandLine.arguments.dropFirst())
