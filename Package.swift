@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "IndexFiles", targets: ["IndexFiles"]),
         .library(name: "HNSW", targets: ["HNSW"]),
         .library(name: "BM25", targets: ["BM25"]),
+        .library(name: "Retrieval", targets: ["Retrieval"]),
         .executable(name: "llm-bench", targets: ["LLMBench"]),
     ],
     targets: [
@@ -27,11 +28,13 @@ let package = Package(
         .target(name: "IndexFiles"),
         .target(name: "HNSW", dependencies: ["CVectorKernels", "IndexFiles"]),
         .target(name: "BM25", dependencies: ["IndexFiles"]),
-        .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25"], path: "Benchmarks/LLMBench"),
+        .target(name: "Retrieval", dependencies: ["LLMCore", "HNSW", "BM25"]),
+        .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25", "Retrieval"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
         .testTarget(name: "IndexFilesTests", dependencies: ["IndexFiles"]),
         .testTarget(name: "BM25Tests", dependencies: ["BM25", "IndexFiles"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "LLMCore", "LLMTesting", "BM25"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "CVectorKernels", "IndexFiles"]),
     ],
     swiftLanguageModes: [.v6]
