@@ -131,31 +131,62 @@ public final class BM25Index<Key: Hashable & Sendable>: @unchecked Sendable {
         }
     }
 
-    /// Adds many documents, analysing them on all cores; each is validated first, so an error
-    /// leaves the index unchanged.
+    /// Adds many documents, analysing them on all cores. The batch is all or nothing: on an
+    /// error the index is left as it was. Searches wait until the batch is in.
+    ///
+    /// - Throws: As ``add(_:forKey:metadata:)-(Dictionary<String,String>,_,_)``, naming the first bad document.
     public func add(contentsOf documents: [(key: Key, fields: [String: String], metadata: [String: String])]) throws(BM25Error) {
-        let analyzed = UnsafeMutableBufferPointer<Result<[[String]], BM25Error>>.allocate(capacity: documents.count)
-        analyzed.initialize(repeating: .success([]))
-        defer { analyzed.deallocate() }
-        nonisolated(unsafe) let results = analyzed
-        DispatchQueue.concurrentPerform(iterations: documents.count) { index in
-            let document = documents[index]
-            results[index] = Result { () throws(BM25Error) in try analyze(document.fields, key: document.key) }
-        }
-        var terms: [[[String]]] = []
-        terms.reserveCapacity(documents.count)
         var keys = Set<Key>()
-        for (index, document) in documents.enumerated() {
-            terms.append(try analyzed[index].get())
+        for document in documents {
             guard keys.insert(document.key).inserted else { throw .duplicateKey("\(document.key)") }
+            for name in document.fields.keys where !fields.contains(where: { $0.name == name }) { throw .unknownField(name) }
         }
         try lock.withWriteLock { () throws(BM25Error) in
             if let duplicate = documents.first(where: { documentOfKey[$0.key] != nil }) { throw .duplicateKey("\(duplicate.key)") }
-            for (index, document) in documents.enumerated() {
-                insert(terms[index], key: document.key, metadata: document.metadata)
+            let firstDocument = keyOfDocument.count
+            let termCounts = fieldIndexes.map(\.terms.count)
+            // Slices bound the memory held by analysed-but-unindexed tokens.
+            let sliceSize = 4_096
+            var start = 0
+            while start < documents.count {
+                let slice = documents[start..<min(start + sliceSize, documents.count)]
+                let analyzed = analyzeInParallel(slice)
+                for (document, result) in zip(slice, analyzed) {
+                    switch result {
+                    case .success(let terms):
+                        insert(terms, key: document.key, metadata: document.metadata)
+                    case .failure(let error):
+                        rollBack(toDocument: firstDocument, termCounts: termCounts)
+                        throw error
+                    }
+                }
+                start += slice.count
             }
             for field in fieldIndexes { field.postings.forEach { $0.shrinkToFit() } }
         }
+    }
+
+    private func analyzeInParallel(
+        _ slice: ArraySlice<(key: Key, fields: [String: String], metadata: [String: String])>
+    ) -> [Result<[[String]], BM25Error>] {
+        let output = UnsafeMutableBufferPointer<Result<[[String]], BM25Error>>.allocate(capacity: slice.count)
+        output.initialize(repeating: .success([]))
+        defer { output.deallocate() }
+        nonisolated(unsafe) let results = output
+        let base = slice.startIndex
+        DispatchQueue.concurrentPerform(iterations: slice.count) { offset in
+            let document = slice[base + offset]
+            results[offset] = Result { () throws(BM25Error) in try analyze(document.fields, key: document.key) }
+        }
+        return Array(output)
+    }
+
+    /// Call under the write lock: forgets every document numbered `firstDocument` or more.
+    private func rollBack(toDocument firstDocument: Int, termCounts: [Int]) {
+        for key in keyOfDocument[firstDocument...] { if let key { documentOfKey[key] = nil } }
+        keyOfDocument.removeSubrange(firstDocument...)
+        metadataOfDocument.removeSubrange(firstDocument...)
+        for (field, termCount) in zip(fieldIndexes, termCounts) { field.truncate(documents: firstDocument, terms: termCount) }
     }
 
     /// Replaces a document (statistics are updated exactly, as by a remove and an add).

@@ -10,6 +10,9 @@ final class FieldIndex: @unchecked Sendable {
     /// Each document's distinct term ids, so removal can update document frequencies exactly.
     var forwardTerms: [UInt32] = []
     var forwardStart: [Int] = []
+    /// Per-term counters used while adding one document (all zero between calls).
+    private var frequencyScratch: [UInt32] = []
+    private var touchedScratch: [UInt32] = []
     /// Live documents that have this field.
     var documentCount = 0
     /// The summed length of the field over live documents.
@@ -28,9 +31,13 @@ final class FieldIndex: @unchecked Sendable {
         guard length > 0 else { return }
         documentCount += 1
         totalLength += Int(length)
-        var counts: [String: UInt32] = [:]
-        for term in documentTerms { counts[term, default: 0] += 1 }
-        for (term, frequency) in counts {
+        // Indexes rebuilt by compaction or loading start with an empty scratch array.
+        if frequencyScratch.count < terms.count {
+            frequencyScratch.append(contentsOf: repeatElement(0, count: terms.count - frequencyScratch.count))
+        }
+        // One dictionary lookup per token; frequencies are counted in a scratch array by term id
+        // (all zero between documents) instead of a per-document dictionary.
+        for term in documentTerms {
             let id: UInt32
             if let existing = termIDs[term] {
                 id = existing
@@ -39,10 +46,37 @@ final class FieldIndex: @unchecked Sendable {
                 termIDs[term] = id
                 terms.append(term)
                 postings.append(PostingList())
+                frequencyScratch.append(0)
             }
-            postings[Int(id)].append(document: document, frequency: frequency, length: length)
-            forwardTerms.append(id)
+            if frequencyScratch[Int(id)] == 0 { touchedScratch.append(id) }
+            frequencyScratch[Int(id)] += 1
         }
+        let postings = self.postings  // one retain for the loop, not one per term
+        for id in touchedScratch {
+            postings[Int(id)].append(document: document, frequency: frequencyScratch[Int(id)], length: length)
+            frequencyScratch[Int(id)] = 0
+        }
+        forwardTerms.append(contentsOf: touchedScratch)
+        touchedScratch.removeAll(keepingCapacity: true)
+    }
+
+    /// Undoes the adds of every document numbered `documentLimit` or more, and forgets the terms
+    /// first seen in them (ids `termLimit` and up): the rollback of a failed batch.
+    func truncate(documents documentLimit: Int, terms termLimit: Int) {
+        guard documentLimit < forwardStart.count else { return }
+        for document in documentLimit..<forwardStart.count where lengths[document] > 0 {
+            documentCount -= 1
+            totalLength -= Int(lengths[document])
+        }
+        // Documents were appended in number order, so each one's postings are the lists' last entries.
+        for id in forwardTerms[forwardStart[documentLimit]...].reversed() { postings[Int(id)].removeLast() }
+        forwardTerms.removeSubrange(forwardStart[documentLimit]...)
+        forwardStart.removeSubrange(documentLimit...)
+        lengths.truncate(to: documentLimit)
+        for term in terms[termLimit...] { termIDs[term] = nil }
+        terms.removeSubrange(termLimit...)
+        postings.removeSubrange(termLimit...)
+        frequencyScratch.removeSubrange(min(termLimit, frequencyScratch.count)...)
     }
 
     /// Removes a document's contribution to the statistics (its postings stay, skipped as removed).

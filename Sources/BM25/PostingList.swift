@@ -35,6 +35,13 @@ final class PostingList: @unchecked Sendable {
         shortestLength = min(shortestLength, length)
     }
 
+    /// Removes the last posting (undoing the last ``append(document:frequency:length:)``; the
+    /// maximum frequency and shortest length stay, as they only need to be bounds).
+    func removeLast() {
+        count -= 1
+        documentFrequency -= 1
+    }
+
     private func grow(to newCapacity: Int) {
         let newDocuments = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity)
         let newFrequencies = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity)
@@ -72,6 +79,9 @@ final class StableBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
         get { pointer[index] }
         set { pointer[index] = newValue }
     }
+
+    /// Forgets the elements from `newCount` on.
+    func truncate(to newCount: Int) { count = min(count, newCount) }
 
     func append(_ element: Element) {
         if count == capacity { reserve(capacity * 2) }

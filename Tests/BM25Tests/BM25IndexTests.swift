@@ -161,6 +161,28 @@ struct BM25IndexTests {
         #expect(try index.search("hello", k: 3).isEmpty)
     }
 
+    @Test("a batch that fails in a later slice leaves the index exactly as it was")
+    func failedBatchRollsBack() throws {
+        let index = try BM25Index<Int>(analyzer: plain)
+        for key in 0..<50 { try index.add("alpha beta w\(key % 5)", forKey: key) }
+        let before = try index.search("alpha w1 fresh0", k: 20)
+        // 5,000 documents span two analysis slices; the bad one is in the second.
+        var batch = (50..<5_050).map { (key: $0, fields: ["text": "fresh\($0 % 9) alpha w\($0 % 5)"], metadata: [String: String]()) }
+        batch[4_900].fields["text"] = "  ...  "
+        #expect(throws: BM25Error.noTerms(key: "4950")) { try index.add(contentsOf: batch) }
+        #expect(index.count == 50)
+        #expect(index.vocabularySize() == 7)
+        #expect(try index.search("alpha w1 fresh0", k: 20) == before)
+        #expect(!index.contains(60))
+        // The index still takes the corrected batch, with the same scores as a fresh build.
+        batch[4_900].fields["text"] = "fresh1 alpha"
+        try index.add(contentsOf: batch)
+        let fresh = try BM25Index<Int>(analyzer: plain)
+        for key in 0..<50 { try fresh.add("alpha beta w\(key % 5)", forKey: key) }
+        try fresh.add(contentsOf: batch)
+        #expect(try index.search("alpha w1 fresh0", k: 20) == fresh.search("alpha w1 fresh0", k: 20))
+    }
+
     @Test("batch search equals one-by-one search")
     func batch() throws {
         let index = try BM25Index<Int>()
