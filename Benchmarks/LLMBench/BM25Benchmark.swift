@@ -176,7 +176,7 @@ func runZipfCorpus(_ arguments: inout Arguments) throws {
     print("wrote \(documents) documents and \(queryCount) queries to \(directory)")
 }
 
-private func readJSONLines(_ path: String) throws -> [[String: Any]] {
+func readJSONLines(_ path: String) throws -> [[String: Any]] {
     try String(contentsOfFile: path, encoding: .utf8).split(whereSeparator: \.isNewline).map { line in
         guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             throw Arguments.Problem(description: "\(path): a line is not a JSON object")
@@ -185,7 +185,7 @@ private func readJSONLines(_ path: String) throws -> [[String: Any]] {
     }
 }
 
-private func stringID(_ value: Any?) -> String {
+func stringID(_ value: Any?) -> String {
     if let string = value as? String { return string }
     if let number = value as? NSNumber { return number.stringValue }
     return ""

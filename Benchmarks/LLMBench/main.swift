@@ -8,6 +8,7 @@ let commands: [String: (inout Arguments) throws -> Void] = [
     "vectors": runVectorGenerator,
     "bm25": runBM25Benchmark,
     "zipf-corpus": runZipfCorpus,
+    "retrieval": runRetrievalBenchmark,
 ]
 
 var arguments = Arguments(CommandLine.arguments.dropFirst())
