@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "HNSW", targets: ["HNSW"]),
         .library(name: "BM25", targets: ["BM25"]),
         .library(name: "Retrieval", targets: ["Retrieval"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .executable(name: "llm-bench", targets: ["LLMBench"]),
     ],
     targets: [
@@ -29,12 +30,14 @@ let package = Package(
         .target(name: "HNSW", dependencies: ["CVectorKernels", "IndexFiles"]),
         .target(name: "BM25", dependencies: ["IndexFiles"]),
         .target(name: "Retrieval", dependencies: ["LLMCore", "HNSW", "BM25"]),
-        .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25", "Retrieval"], path: "Benchmarks/LLMBench"),
+        .target(name: "Tokenizers", dependencies: ["LLMCore"]),
+        .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25", "Retrieval", "Tokenizers"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
         .testTarget(name: "IndexFilesTests", dependencies: ["IndexFiles"]),
         .testTarget(name: "BM25Tests", dependencies: ["BM25", "IndexFiles"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "LLMCore", "LLMTesting", "BM25"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "CVectorKernels", "IndexFiles"]),
     ],
     swiftLanguageModes: [.v6]

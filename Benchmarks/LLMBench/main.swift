@@ -9,6 +9,7 @@ let commands: [String: (inout Arguments) throws -> Void] = [
     "bm25": runBM25Benchmark,
     "zipf-corpus": runZipfCorpus,
     "retrieval": runRetrievalBenchmark,
+    "tokenize": runTokenizeBenchmark,
 ]
 
 var arguments = Arguments(CommandLine.arguments.dropFirst())
