@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "IndexFilesTests", dependencies: ["IndexFiles"]),
         .testTarget(name: "BM25Tests", dependencies: ["BM25", "IndexFiles"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "LLMCore", "LLMTesting", "BM25"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "LLMCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "CVectorKernels", "IndexFiles"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LLMCore
 import Tokenizers
 
 /// Where the shared data and this target's fixtures are, relative to this file.
@@ -80,6 +81,22 @@ struct TiktokenParityTests {
             let ids = tokenizer.encodeOrdinary(text)
             #expect(ids.count == want.count, "\(file)")
             #expect(digest(ids) == want.fnv1a64, "\(file)")
+        }
+    }
+}
+
+@Suite("ApproximateTokenCounter against cl100k")
+struct ApproximationTests {
+    @Test("the approximate counter stays near the exact count on real text")
+    func nearExact() throws {
+        guard let tokenizer = Locations.tokenizer(.cl100kBase) else { return }
+        for file in ["prose/pg2701_moby_dick.txt", "markdown/swift-book-tspl.md", "code/swift-collections-sources.swift"] {
+            let text = try String(contentsOf: Locations.sharedData.appendingPathComponent("text/\(file)"), encoding: .utf8)
+            let exact = Double(tokenizer.tokenCount(of: text))
+            let approximate = Double(ApproximateTokenCounter().tokenCount(of: text))
+            print("approximate/exact on \(file): \(approximate / exact)")
+            // The documented calibration: at or above the exact count, by at most about 16%.
+            #expect(approximate / exact >= 1 && approximate / exact < 1.2, "\(file)")
         }
     }
 }
