@@ -10,6 +10,7 @@ let commands: [String: (inout Arguments) throws -> Void] = [
     "zipf-corpus": runZipfCorpus,
     "retrieval": runRetrievalBenchmark,
     "tokenize": runTokenizeBenchmark,
+    "chunk": runChunkBenchmark,
 ]
 
 var arguments = Arguments(CommandLine.arguments.dropFirst())
