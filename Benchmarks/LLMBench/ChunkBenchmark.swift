@@ -3,7 +3,7 @@ import Foundation
 import LLMCore
 import Tokenizers
 
-/// `llm-bench chunk --chunker recursive|sentence|markdown|token --size N --overlap N --unit characters|tokens
+/// `llm-bench chunk --chunker recursive|sentence|markdown|code|token --size N --overlap N --unit characters|tokens
 ///  [--ranks F.tiktoken] --input F [--repeat R] [--json]`
 ///
 /// Chunking throughput (MB/s, best of R passes, one thread) and the chunks' sizes measured in the
@@ -30,6 +30,7 @@ func runChunkBenchmark(_ arguments: inout Arguments) throws {
     case "recursive": chunk = { [size] in try RecursiveChunker(size: size).chunks(of: $0) }
     case "sentence": chunk = { [size] in try SentenceChunker(size: size).chunks(of: $0) }
     case "markdown": chunk = { [size] in try MarkdownChunker(size: size).chunks(of: $0) }
+    case "code": chunk = { [size] in try CodeChunker(language: .swift, size: size).chunks(of: $0) }
     case "token": chunk = { [tokenizer] in try TokenChunker(tokenizer: tokenizer!, limit: limit, overlap: overlap).chunks(of: $0) }
     default: throw Arguments.Problem(description: "unknown --chunker \(kind)")
     }

@@ -26,7 +26,7 @@ public struct MarkdownChunker: Sendable {
         let packer = Packer(source: source)
         var chunks: [Chunk] = []
         for section in MarkdownStructure.sections(of: source.bytes) {
-            var pieces: [Range<Int>] = []
+            var pieces: [Packer.Piece] = []
             for block in section.blocks {
                 pieces += packer.pieces(of: block.range, from: block.isCode ? .lines : .paragraphs)
             }

@@ -28,7 +28,7 @@ public struct SentenceChunker: Sendable {
         let source = SourceText(text, size: size)
         let packer = Packer(source: source)
         let whole = 0..<source.bytes.count
-        var pieces: [Range<Int>] = []
+        var pieces: [Packer.Piece] = []
         for sentence in Self.ranges(between: Self.cuts(in: whole, of: source), in: whole) {
             pieces += packer.pieces(of: sentence, from: .words)
         }
