@@ -67,7 +67,10 @@ EDGE_CASES = [
     "\u200bzero\u200bwidth\u200c\u200d", "\ufeffBOM start", "control\u0001\u0002\u007f chars",
     "def f(x):\n    return x ** 2  # square\n", "func add(_ a: Int) -> Int {\n\treturn a + 1\n}\n",
     "<html><body class=\"x\">Hi</body></html>", "{\"json\": [1, 2.5, true, null]}", "| a | b |\n|---|---|\n",
-    "Mr. Smith e.g. i.e. Dr. No... \"Really?\" she said.", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝕄𝕒𝕥𝕙 𝟙𝟚𝟛", "\U0001F600" * 10,
+    "Mr. Smith e.g. i.e. Dr. No... \"Really?\" she said.",
+    # Long pieces take the heap-based merge path (over 96 bytes).
+    "".join("qwertyuiopasdfghjklzxcvbnm"[(i * 7919) % 26] for i in range(3000)),
+    "Supercalifragilisticexpialidocious" * 20, "0123456789" * 50, "=-" * 300, "日本" * 100, "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝕄𝕒𝕥𝕙 𝟙𝟚𝟛", "\U0001F600" * 10,
 ]
 
 

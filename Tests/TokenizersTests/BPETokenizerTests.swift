@@ -28,6 +28,36 @@ struct BPETokenizerTests {
         #expect(tokenizer.tokenCount(of: "hello abc") == 3)
     }
 
+    @Test("long pieces (heap merge) give the same tokens as the plain merge loop")
+    func longPieces() throws {
+        let merges = ["ab", "bc", "abc", "ll", "he", "hell", "hello", "ca", "cab", "bb", "abab", "lo", "ol"]
+        let tokenizer = try BPETokenizer(encoding: .cl100kBase, ranks: tinyRanks(merges: merges))
+        var rank: [[UInt8]: Int] = [:]
+        for byte in 0..<256 { rank[[UInt8(byte)]] = byte }
+        for (offset, merge) in merges.enumerated() { rank[Array(merge.utf8)] = 256 + offset }
+        /// The textbook loop: merge the lowest-ranked adjacent pair, leftmost on a tie.
+        func reference(_ word: String) -> [Int] {
+            var parts = Array(word.utf8).map { [$0] }
+            while true {
+                var best: (rank: Int, index: Int)? = nil
+                for index in 0..<max(0, parts.count - 1) {
+                    if let found = rank[parts[index] + parts[index + 1]], found < (best?.rank ?? .max) { best = (found, index) }
+                }
+                guard let best else { break }
+                parts[best.index] += parts.remove(at: best.index + 1)
+            }
+            return parts.map { rank[$0]! }
+        }
+        var random = SeededRandom(seed: 3)
+        let letters = Array("abchelo")
+        for length in [97, 150, 400, 2_000] {
+            for _ in 0..<5 {
+                let word = String((0..<length).map { _ in letters.randomElement(using: &random)! })
+                #expect(try tokenizer.encode(word) == reference(word))
+            }
+        }
+    }
+
     @Test("decoding is lossless, and cutting a character is a typed error")
     func decoding() throws {
         let text = "naïve café 😀"
