@@ -10,19 +10,9 @@ top-10 lists and scores match bm25s's (method "lucene", same k1 and b, same toke
 Needs `swift build -c release --product llm-bench` and `Benchmarks/peers/setup.sh`.
 """
 import argparse
-import json
 import os
-import subprocess
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-
-
-def run(command):
-    print("+ " + " ".join(command), file=sys.stderr, flush=True)
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+from driver_support import HERE, ROOT, run
 
 
 def read_results(path):

@@ -16,18 +16,9 @@ import argparse
 import json
 import math
 import os
-import subprocess
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+from driver_support import HERE, ROOT, run
 EFS = "10,16,24,32,48,64,96,128,192,256"
-
-
-def run(command):
-    print("+ " + " ".join(command), file=sys.stderr, flush=True)
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
 
 def qps_at(rows, target, key):

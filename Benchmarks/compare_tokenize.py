@@ -7,19 +7,9 @@ prints throughput ratios (ours/tiktoken) and whether the token counts agree.
 Needs `swift build -c release --product llm-bench` and `Benchmarks/peers/setup.sh`.
 """
 import argparse
-import json
 import os
-import subprocess
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-
-
-def run(command):
-    print("+ " + " ".join(command), file=sys.stderr, flush=True)
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+from driver_support import HERE, ROOT, run
 
 
 def main():

@@ -1,3 +1,4 @@
+import LLMTesting
 import BM25
 import Foundation
 
@@ -134,7 +135,7 @@ func runZipfCorpus(_ arguments: inout Arguments) throws {
     let vocabulary = try arguments.int("vocabulary", default: 100_000)
     let meanLength = try arguments.int("mean-length", default: 100)
     let queryCount = try arguments.int("queries", default: 1_000)
-    var generator = SplitMix64(seed: UInt64(try arguments.int("seed", default: 1)))
+    var generator = SeededRandomNumberGenerator(seed: UInt64(try arguments.int("seed", default: 1)))
     guard let directory = try arguments.string("out") else { throw Arguments.Problem(description: "--out DIR is required") }
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 

@@ -1,3 +1,4 @@
+import LLMTesting
 import Foundation
 
 /// Vectors read from TEXMEX `fvecs`/`ivecs` files or NGT-style TSV, or generated.
@@ -84,9 +85,9 @@ extension [UInt8] {
 
 /// A seeded generator of clustered vectors, like real embeddings: Gaussian blobs around random centres.
 struct SyntheticVectors {
-    var generator: SplitMix64
+    var generator: SeededRandomNumberGenerator
 
-    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
+    init(seed: UInt64) { generator = SeededRandomNumberGenerator(seed: seed) }
 
     mutating func make(count: Int, dimension: Int, clusters: Int) -> (base: [[Float]], queries: [[Float]], queryCount: Int) {
         let centres = (0..<clusters).map { _ in (0..<dimension).map { _ in Float(gaussian()) } }
@@ -105,17 +106,6 @@ struct SyntheticVectors {
     }
 }
 
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 func writeFvecs(_ path: String, rows: [[Float]]) throws {
     var bytes: [UInt8] = []

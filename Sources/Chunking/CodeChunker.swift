@@ -66,18 +66,23 @@ struct CodeStructure {
     let language: CodeChunker.Language
     let bytes: [UInt8]
 
-    private var keywords: [String] {
-        switch language {
-        case .swift:
-            ["func", "class", "struct", "enum", "protocol", "extension", "actor", "init", "var", "let", "typealias",
-             "public", "private", "internal", "fileprivate", "open", "final", "static", "package", "nonisolated", "indirect",
-             "mutating", "override", "convenience", "required", "@"]
-        case .python: ["def", "class", "async", "@"]
-        case .javaScript:
-            ["function", "class", "const", "let", "var", "export", "async", "interface", "type", "enum", "abstract", "declare"]
-        case .go: ["func", "type", "var", "const"]
-        }
-    }
+    /// Words that may begin a declaration line, per language.
+    private static let leadingWords: [CodeChunker.Language: Set<String>] = [
+        .swift: [
+            "func", "class", "struct", "enum", "protocol", "extension", "actor", "init", "var", "let", "typealias",
+            "public", "private", "internal", "fileprivate", "open", "final", "static", "package", "nonisolated", "indirect",
+            "mutating", "override", "convenience", "required",
+        ],
+        .python: ["def", "class", "async"],
+        .javaScript: ["function", "class", "const", "let", "var", "export", "async", "interface", "type", "enum", "abstract", "declare"],
+        .go: ["func", "type", "var", "const"],
+    ]
+
+    /// The words that name a declaration's kind; the word after one is its name.
+    private static let declarationKeywords: Set<String> = [
+        "func", "class", "struct", "enum", "protocol", "extension", "actor", "init", "var", "let", "typealias", "def",
+        "function", "const", "interface", "type",
+    ]
 
     /// Units tiling the file: declarations (with the comments and attributes above them) and the code between.
     func units() -> [Unit] {
@@ -92,9 +97,9 @@ struct CodeStructure {
             if atTop, let (kind, symbol) = declaration(String(trimmed)) {
                 // Pull the comments and attributes directly above into this declaration.
                 var first = number
-                while first > 0, isLeading(lines[first - 1]), !starts.contains(where: { $0.line == first - 1 }) { first -= 1 }
+                while first > 0, isLeading(lines[first - 1]) { first -= 1 }
                 if let last = starts.last, last.line >= first { first = last.line + 1 }
-                starts.append((max(first, 0), kind, symbol))
+                starts.append((first, kind, symbol))
             }
             if language != .python { depth = max(0, depth + braceDelta(line, state: &state)) }
         }
@@ -126,21 +131,17 @@ struct CodeStructure {
     private func isLeading(_ line: Range<Int>) -> Bool {
         let text = String(decoding: bytes[line], as: UTF8.self).drop { $0 == " " || $0 == "\t" }
         return text.hasPrefix("//") || text.hasPrefix("/*") || text.hasPrefix("*") || text.hasPrefix("#[")
-            || (text.hasPrefix("#") && language == .python) || (text.hasPrefix("@") && language != .python)
+            || (text.hasPrefix("#") && language == .python) || text.hasPrefix("@")
     }
 
     /// The kind and name of a declaration starting this line, or nil.
     private func declaration(_ line: String) -> (String, String?)? {
         let words = line.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "@" || $0 == "$") })
             .map(String.init)
-        guard let first = words.first, keywords.contains(first) || (first.hasPrefix("@") && keywords.contains("@")) else {
-            return nil
-        }
-        let declarationKeywords: Set<String> = [
-            "func", "class", "struct", "enum", "protocol", "extension", "actor", "init", "var", "let", "typealias", "def",
-            "function", "const", "interface", "type",
-        ]
-        guard let position = words.firstIndex(where: declarationKeywords.contains) else { return nil }
+        // Attributes and decorators (`@MainActor final class …`) may come first on the line.
+        guard let first = words.first(where: { !$0.hasPrefix("@") }), Self.leadingWords[language]?.contains(first) == true
+        else { return nil }
+        guard let position = words.firstIndex(where: Self.declarationKeywords.contains) else { return nil }
         let kind = words[position]
         var name = position + 1 < words.count ? words[position + 1] : nil
         // Go methods: func (r *T) Name(…)

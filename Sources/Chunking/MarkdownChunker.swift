@@ -159,10 +159,9 @@ enum MarkdownStructure {
         if first == UInt8(ascii: "-") || first == UInt8(ascii: "*") || first == UInt8(ascii: "+") {
             return second == 32 || second == 9
         }
-        var digits = rest.prefix(while: { (48...57).contains($0) })
+        let digits = rest.prefix(while: { (48...57).contains($0) })
         guard !digits.isEmpty, digits.count <= 9 else { return false }
         let after = rest.dropFirst(digits.count)
-        digits = []
         guard let marker = after.first, marker == UInt8(ascii: ".") || marker == UInt8(ascii: ")") else { return false }
         let space = after.dropFirst().first
         return space == 32 || space == 9

@@ -20,13 +20,9 @@ enum SentenceBoundaries {
             let byte = bytes[index]
             var terminatorEnd = -1
             var needsSpace = true
-            if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?") {
+            if isTerminator(byte) {
                 terminatorEnd = index + 1
-                while terminatorEnd < range.upperBound,
-                    [UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "?")].contains(bytes[terminatorEnd])
-                {
-                    terminatorEnd += 1
-                }
+                while terminatorEnd < range.upperBound, isTerminator(bytes[terminatorEnd]) { terminatorEnd += 1 }
                 if byte == UInt8(ascii: "."), terminatorEnd == index + 1, isAbbreviation(before: index, in: bytes, from: range.lowerBound) {
                     terminatorEnd = -1
                 }
@@ -55,6 +51,10 @@ enum SentenceBoundaries {
             index = max(end, index + 1)
         }
         return cuts
+    }
+
+    private static func isTerminator(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ".") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?")
     }
 
     /// Closing quotes and brackets after a terminator: " ' ) ] ” ’ » 」 』.

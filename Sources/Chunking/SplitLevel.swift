@@ -53,9 +53,7 @@ enum SplitLevel: Int, CaseIterable, Sendable {
                 }
             }
         case .characters:
-            for index in (range.lowerBound + 1)..<max(range.lowerBound + 1, range.upperBound) where source.isBoundary(index) {
-                cuts.append(index)
-            }
+            cuts = Array((range.lowerBound + 1)..<max(range.lowerBound + 1, range.upperBound))
         }
         return cuts.filter { $0 > range.lowerBound && $0 < range.upperBound && source.isBoundary($0) }
     }

@@ -64,7 +64,7 @@ struct PreTokenizer: Sendable {
             while end < count, end < start + 3, text.kind(end).isNumber { end += 1 }
             return end
         }
-        if let end = punctuation(at: start, in: text, trailing: { $0.isNewline || $0 == .slash }) { return end }
+        if let end = punctuation(at: start, in: text, trailing: { $0.isNewline || $0.contains(.slash) }) { return end }
         return whitespaceEnd(at: start, in: text, singleNewline: false)
     }
 
@@ -149,11 +149,6 @@ struct PreTokenizer: Sendable {
     }
 }
 
-extension ScalarClass {
-    /// Marks '/' for o200k's `[\r\n/]*` tail (a flag bit no class uses).
-    static let slash = ScalarClass(rawValue: 128)
-}
-
 /// The scalars of a UTF-8 buffer with their classes and byte offsets, decoded once.
 struct ScalarView {
     private(set) var scalars: [Unicode.Scalar] = []
@@ -179,7 +174,7 @@ struct ScalarView {
                 scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
             }
             scalars.append(scalar)
-            kinds.append(scalar == "/" ? .slash : ScalarClass.of(scalar))
+            kinds.append(ScalarClass.of(scalar))
             offsets.append(index)
             index += length
         }

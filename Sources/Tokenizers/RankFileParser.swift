@@ -32,6 +32,15 @@ enum RankFileParser {
             tokens.append((bytes[...], rank))
         }
         guard !tokens.isEmpty else { throw .malformedRankFile(line: 0, reason: "the file has no tokens") }
+        // Ranks index a table, so a stray huge rank must not allocate gigabytes.
+        if let largest = seenRanks.max(), largest >= 2 * tokens.count + 256 {
+            throw .malformedRankFile(line: 0, reason: "rank \(largest) is far beyond the \(tokens.count) tokens; ranks must be dense")
+        }
+        // Byte-level BPE starts from single bytes; without all 256 some text could not be encoded.
+        let singleBytes = Set(tokens.lazy.filter { $0.bytes.count == 1 }.map { $0.bytes.first! })
+        guard singleBytes.count == 256 else {
+            throw .malformedRankFile(line: 0, reason: "only \(singleBytes.count) of the 256 single bytes have a rank")
+        }
         return tokens
     }
 }

@@ -16,6 +16,8 @@ struct ScalarClass: OptionSet, Sendable {
     static let whitespace = ScalarClass(rawValue: 32)
     /// CR or LF.
     static let newline = ScalarClass(rawValue: 64)
+    /// '/', for o200k's `[\r\n/]*` punctuation tail (it is also "other" punctuation).
+    static let slash = ScalarClass(rawValue: 128)
 
     /// `\p{L}`.
     var isLetter: Bool { rawValue & 7 != 0 }
@@ -45,6 +47,7 @@ struct ScalarClass: OptionSet, Sendable {
         var result: ScalarClass = []
         if scalar.properties.isWhitespace { result.insert(.whitespace) }
         if scalar == "\r" || scalar == "\n" { result.insert(.newline) }
+        if scalar == "/" { result.insert(.slash) }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .titlecaseLetter: result.insert(.upperLetter)
         case .lowercaseLetter: result.insert(.lowerLetter)

@@ -1,3 +1,4 @@
+import LLMTesting
 import BM25
 import Foundation
 import Testing
@@ -50,7 +51,7 @@ struct BM25IndexTests {
 
     @Test("add, remove and update leave the index equal to one built from scratch")
     func incrementalEqualsRebuilt() throws {
-        var generator = SystemRandomNumberGeneratorSeeded(seed: 5)
+        var generator = SeededRandomNumberGenerator(seed: 5)
         let vocabulary = (0..<60).map { "w\($0)" }
         func document() -> String {
             (0..<Int.random(in: 3...20, using: &generator)).map { _ in
@@ -94,7 +95,7 @@ struct BM25IndexTests {
 
     @Test("pruned top-k equals exhaustive scoring")
     func pruningIsExact() throws {
-        var generator = SystemRandomNumberGeneratorSeeded(seed: 9)
+        var generator = SeededRandomNumberGenerator(seed: 9)
         let index = try BM25Index<Int>(analyzer: plain)
         var documents: [[String]] = []
         for key in 0..<2_000 {
@@ -190,18 +191,5 @@ struct BM25IndexTests {
         let queries = (0..<40).map { "topic \($0 % 7) subject \($0 % 11)" }
         let batch = try index.search(queries, k: 5, threads: 2)
         for (query, results) in zip(queries, batch) { #expect(try index.search(query, k: 5) == results) }
-    }
-}
-
-/// SplitMix64, so tests are reproducible.
-struct SystemRandomNumberGeneratorSeeded: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

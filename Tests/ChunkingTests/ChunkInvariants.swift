@@ -1,3 +1,4 @@
+import LLMTesting
 import Chunking
 import Foundation
 import Testing
@@ -46,7 +47,7 @@ extension String {
 
 /// Random text from pieces that stress boundaries: emoji sequences, combining marks, CRLF, RTL,
 /// CJK, abbreviations, decimals, ellipses and long words.
-func randomText(_ random: inout SeededRandom, pieces: Int) -> String {
+func randomText(_ random: inout SeededRandomNumberGenerator, pieces: Int) -> String {
     let vocabulary = [
         "the", "retrieval", "model", "Swift", "chunk", "token", "naïve", "e\u{301}te\u{301}", "👨‍👩‍👧‍👦", "🇯🇵", "👍🏽",
         "❤️‍🔥", "مرحبا", "שלום", "日本語の文章", "한국어", "3.14", "e.g.", "Dr.", "U.S.", "...", "…", "\"Quoted.\"",
@@ -59,16 +60,4 @@ func randomText(_ random: inout SeededRandom, pieces: Int) -> String {
         text += separators[Int(random.next() % UInt64(separators.count))]
     }
     return text
-}
-
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

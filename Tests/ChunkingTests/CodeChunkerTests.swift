@@ -33,8 +33,12 @@ struct CodeChunkerTests {
     @Test("Python by indentation, Go methods by receiver, JavaScript functions and classes")
     func otherLanguages() throws {
         let python = "import os\n\n@cache\ndef load(path):\n    return open(path).read()\n\nclass Store:\n    def get(self):\n        return 1\n"
-        let pythonChunks = try CodeChunker(language: .python, size: .characters(50)).chunks(of: python)
+        let pythonChunks = try CodeChunker(language: .python, size: .characters(60)).chunks(of: python)
         #expect(pythonChunks.compactMap { $0.metadata["symbol"] } == ["load", "Store"])
+        #expect(pythonChunks.contains { $0.text.hasPrefix("@cache\ndef load") })
+        let attributed = try CodeChunker(language: .swift, size: .characters(40))
+            .chunks(of: "import Foundation\n\n@MainActor final class Model {\n}\n")
+        #expect(attributed.compactMap { $0.metadata["symbol"] } == ["Model"])
         let go = "package main\n\nfunc (s *Server) Start() error {\n\treturn nil\n}\n\ntype Server struct {\n\tport int\n}\n"
         let goChunks = try CodeChunker(language: .go, size: .characters(50)).chunks(of: go)
         #expect(goChunks.compactMap { $0.metadata["symbol"] } == ["Start", "Server"])

@@ -1,3 +1,4 @@
+import LLMTesting
 import Chunking
 import Foundation
 import Testing
@@ -51,7 +52,7 @@ struct MarkdownChunkerTests {
 
     @Test("invariants hold on random Markdown-like text", arguments: [(30, 0), (60, 15)])
     func invariants(limit: Int, overlap: Int) throws {
-        var random = SeededRandom(seed: UInt64(limit))
+        var random = SeededRandomNumberGenerator(seed: UInt64(limit))
         let blocks = ["# Title\n", "## Sub\n", "```\ncode line\nmore code\n```\n", "| x | y |\n| 1 | 2 |\n", "- item\n", "\n"]
         for _ in 0..<30 {
             var text = ""

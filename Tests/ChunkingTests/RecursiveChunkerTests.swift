@@ -1,3 +1,4 @@
+import LLMTesting
 import Chunking
 import Foundation
 import LLMCore
@@ -19,7 +20,7 @@ struct RecursiveChunkerTests {
     @Test("invariants hold on random Unicode text, in characters and tokens, with and without overlap",
           arguments: [(40, 0), (40, 10), (7, 0), (120, 30), (1, 0)])
     func invariants(limit: Int, overlap: Int) throws {
-        var random = SeededRandom(seed: UInt64(limit * 100 + overlap))
+        var random = SeededRandomNumberGenerator(seed: UInt64(limit * 100 + overlap))
         for _ in 0..<30 {
             let text = randomText(&random, pieces: Int(random.next() % 60))
             let byCharacters = try RecursiveChunker(size: .characters(limit, overlap: overlap)).chunks(of: text)
@@ -82,7 +83,7 @@ struct SentenceChunkerTests {
 
     @Test("invariants hold on random Unicode text", arguments: [(30, 0), (30, 12), (200, 50)])
     func invariants(limit: Int, overlap: Int) throws {
-        var random = SeededRandom(seed: UInt64(limit + overlap))
+        var random = SeededRandomNumberGenerator(seed: UInt64(limit + overlap))
         for _ in 0..<30 {
             let text = randomText(&random, pieces: Int(random.next() % 80))
             let chunks = try SentenceChunker(size: .characters(limit, overlap: overlap)).chunks(of: text)
@@ -107,7 +108,7 @@ struct TokenChunkerTests {
             if end == ids.count { break }
             start = end - 3
         }
-        var random = SeededRandom(seed: 9)
+        var random = SeededRandomNumberGenerator(seed: 9)
         for _ in 0..<20 {
             let text = randomText(&random, pieces: Int(random.next() % 50))
             for (limit, overlap) in [(8, 0), (8, 3), (30, 10)] {

@@ -1,3 +1,4 @@
+import LLMTesting
 import CVectorKernels
 import HNSW
 import Testing
@@ -25,7 +26,7 @@ struct DistanceKernelTests {
     func kernelsMatchReference() {
         let available = vk_active_isa()
         defer { vk_limit_isa(3) }
-        var generator = SeededGenerator(seed: 99)
+        var generator = SeededRandomNumberGenerator(seed: 99)
         // Portable, AVX2 and AVX-512 on x86-64 (as far as the CPU goes); portable and NEON on arm64.
         for limit in [0, 1, 2, 3] {
             let isa = vk_limit_isa(Int32(limit))
@@ -48,7 +49,7 @@ struct DistanceKernelTests {
 
     @Test("batch kernels equal one-at-a-time kernels, with a row stride")
     func batchMatchesSingle() {
-        var generator = SeededGenerator(seed: 5)
+        var generator = SeededRandomNumberGenerator(seed: 5)
         let dimension = 37, stride = 40, rows = 25
         let base = (0..<(rows * stride)).map { _ in Float.random(in: -1...1, using: &generator) }
         let query = (0..<dimension).map { _ in Float.random(in: -1...1, using: &generator) }

@@ -1,3 +1,4 @@
+import LLMTesting
 import Foundation
 import HNSW
 import Testing
@@ -44,7 +45,7 @@ struct HNSWIndexTests {
     @Test("removed keys are never returned, and their slots are reused with fresh links")
     func removal() throws {
         let (hnsw, flat, vectors) = try buildPair(count: 800, dimension: 16, metric: .l2, seed: 31)
-        var generator = SeededGenerator(seed: 32)
+        var generator = SeededRandomNumberGenerator(seed: 32)
         let removed = Set((0..<800).shuffled(using: &generator).prefix(300))
         for key in removed {
             #expect(hnsw.remove(key))

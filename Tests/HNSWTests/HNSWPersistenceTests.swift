@@ -1,3 +1,4 @@
+import LLMTesting
 import Foundation
 import HNSW
 import IndexFiles
@@ -70,7 +71,7 @@ struct HNSWPersistenceTests {
         let (_, url) = try savedIndex()
         defer { try? FileManager.default.removeItem(at: url) }
         let bytes = try Data(contentsOf: url)
-        var generator = SeededGenerator(seed: 83)
+        var generator = SeededRandomNumberGenerator(seed: 83)
         for _ in 0..<20 {
             var damaged = bytes
             let position = Int.random(in: 200..<(bytes.count - 8), using: &generator)

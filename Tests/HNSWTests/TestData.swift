@@ -1,26 +1,15 @@
+import LLMTesting
 import HNSW
 
-/// A seeded generator (SplitMix64) so property tests are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Clustered random vectors, like embeddings: points scattered around a few random centres.
 ///
 /// The centres depend only on the dimension, so vectors made with different seeds (a base set
 /// and its queries) come from the same distribution.
 func clusteredVectors(count: Int, dimension: Int, clusters: Int = 10, seed: UInt64) -> [[Float]] {
-    var centreGenerator = SeededGenerator(seed: 0xC3A7 &+ UInt64(dimension))
+    var centreGenerator = SeededRandomNumberGenerator(seed: 0xC3A7 &+ UInt64(dimension))
     let centres = (0..<clusters).map { _ in (0..<dimension).map { _ in Float.random(in: -1...1, using: &centreGenerator) } }
-    var generator = SeededGenerator(seed: seed)
+    var generator = SeededRandomNumberGenerator(seed: seed)
     return (0..<count).map { _ in
         let centre = centres[Int.random(in: 0..<clusters, using: &generator)]
         return centre.map { $0 + Float.random(in: -0.3...0.3, using: &generator) }

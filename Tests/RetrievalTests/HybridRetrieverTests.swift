@@ -1,3 +1,4 @@
+import LLMTesting
 import BM25
 import LLMCore
 import Retrieval
@@ -20,7 +21,7 @@ private let words = ["invoice", "parcel", "refund", "password", "login", "courie
 
 /// A small seeded corpus whose documents carry a topic and a language tag.
 private func corpus(count: Int, seed: UInt64) -> [RetrievalDocument] {
-    var random = SplitMix(seed: seed)
+    var random = SeededRandomNumberGenerator(seed: seed)
     return (0..<count).map { index in
         let text = (0..<12).map { _ in words[Int(random.next() % UInt64(words.count))] }.joined(separator: " ")
         return RetrievalDocument(
@@ -29,17 +30,6 @@ private func corpus(count: Int, seed: UInt64) -> [RetrievalDocument] {
     }
 }
 
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("HybridRetriever")
 struct HybridRetrieverTests {

@@ -1,3 +1,4 @@
+import LLMTesting
 import Foundation
 import Testing
 import Tokenizers
@@ -48,7 +49,7 @@ struct BPETokenizerTests {
             }
             return parts.map { rank[$0]! }
         }
-        var random = SeededRandom(seed: 3)
+        var random = SeededRandomNumberGenerator(seed: 3)
         let letters = Array("abchelo")
         for length in [97, 150, 400, 2_000] {
             for _ in 0..<5 {
@@ -119,7 +120,7 @@ struct BPETokenizerTests {
     @Test("round trip on random Unicode text", arguments: [TiktokenEncoding.cl100kBase, .o200kBase])
     func roundTrip(encoding: TiktokenEncoding) throws {
         let tokenizer = try BPETokenizer(encoding: encoding, ranks: tinyRanks())
-        var random = SeededRandom(seed: 42)
+        var random = SeededRandomNumberGenerator(seed: 42)
         let alphabet: [Character] = ["a", "B", " ", "\n", "\r\n", "é", "e\u{301}", "😀", "👨‍👩‍👧", "日", "٣", "'", "s", "/", "\t", "7"]
         for _ in 0..<200 {
             let text = String((0..<Int.random(in: 0...40, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
@@ -130,14 +131,15 @@ struct BPETokenizerTests {
     }
 }
 
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+@Suite("Rank file limits")
+struct RankFileLimitTests {
+    @Test("a rank far beyond the token count, or missing single bytes, is refused instead of allocating or mis-encoding")
+    func limits() {
+        var lines = (0..<256).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)" }
+        lines.append("YWI= 999999999")
+        #expect(throws: TokenizerError.self) { try BPETokenizer(encoding: .cl100kBase, ranks: Array(lines.joined(separator: "\n").utf8)) }
+        #expect(throws: TokenizerError.malformedRankFile(line: 0, reason: "only 2 of the 256 single bytes have a rank")) {
+            try BPETokenizer(encoding: .cl100kBase, ranks: Array("YQ== 0\nYg== 1\n".utf8))
+        }
     }
 }
