@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "Chunking", targets: ["Chunking"]),
+        .library(name: "Resilience", targets: ["Resilience"]),
         .executable(name: "llm-bench", targets: ["LLMBench"]),
     ],
     targets: [
@@ -33,7 +34,8 @@ let package = Package(
         .target(name: "Retrieval", dependencies: ["LLMCore", "HNSW", "BM25"]),
         .target(name: "Tokenizers", dependencies: ["LLMCore"]),
         .target(name: "Chunking", dependencies: ["LLMCore", "Tokenizers"]),
-        .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25", "Retrieval", "Tokenizers", "Chunking", "LLMTesting"], path: "Benchmarks/LLMBench"),
+        .target(name: "Resilience", dependencies: ["LLMCore"]),
+        .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25", "Retrieval", "Tokenizers", "Chunking", "Resilience", "LLMTesting"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
         .testTarget(name: "IndexFilesTests", dependencies: ["IndexFiles"]),
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "LLMCore", "LLMTesting", "BM25"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "LLMCore", "LLMTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChunkingTests", dependencies: ["Chunking", "Tokenizers", "LLMCore", "LLMTesting"]),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "LLMCore", "LLMTesting"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "CVectorKernels", "IndexFiles", "LLMTesting"]),
     ],
     swiftLanguageModes: [.v6]

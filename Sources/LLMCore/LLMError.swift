@@ -35,6 +35,9 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case budgetExceeded
         /// A circuit breaker is open and rejected the call without trying; wait for it to close.
         case circuitOpen
+        /// A bulkhead in this process already runs as many calls as it allows and its queue is full;
+        /// the call was rejected without trying. Retry later or raise the bulkhead's limits.
+        case bulkheadFull
     }
 
     /// What went wrong.
@@ -77,12 +80,12 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether the same request may succeed if tried again: true for rate limits
-    /// (but not an exhausted quota), overload, server errors, timeouts and
-    /// transport failures; false for everything else.
+    /// (but not an exhausted quota), overload, server errors, timeouts,
+    /// transport failures and a full bulkhead; false for everything else.
     public var isRetryable: Bool {
         switch kind {
         case .rateLimited: !isQuotaExhausted
-        case .overloaded, .server, .timeout, .transport: true
+        case .overloaded, .server, .timeout, .transport, .bulkheadFull: true
         case .authentication, .permissionDenied, .notFound, .badRequest, .contextLengthExceeded,
             .contentFiltered, .decoding, .cancelled, .budgetExceeded, .circuitOpen:
             false

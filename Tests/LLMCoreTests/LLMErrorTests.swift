@@ -7,7 +7,7 @@ import Testing
 struct LLMErrorTests {
     @Test("retryability by kind", arguments: LLMError.Kind.allCases)
     func retryability(kind: LLMError.Kind) {
-        let retryable: Set<LLMError.Kind> = [.rateLimited, .overloaded, .server, .timeout, .transport]
+        let retryable: Set<LLMError.Kind> = [.rateLimited, .overloaded, .server, .timeout, .transport, .bulkheadFull]
         #expect(LLMError(kind: kind, message: "").isRetryable == retryable.contains(kind))
     }
 

@@ -1,0 +1,146 @@
+import LLMCore
+
+/// A rate limit: how many permits (requests, or tokens) a key may take, and over what time.
+public enum RateLimit: Sendable, Hashable {
+    /// A bucket of `capacity` permits refilled continuously at `refill` permits per `interval`:
+    /// bursts up to `capacity`, then a steady rate. `tokenBucket(capacity: 60, refill: 60, per: .seconds(60))`
+    /// is "60 a minute, all at once if need be".
+    case tokenBucket(capacity: Int, refill: Int, per: Duration)
+    /// At most `limit` permits in any `window`, estimated as Cloudflare's sliding-window counter
+    /// does: the current fixed window's count plus the previous window's count weighted by how much
+    /// of it the sliding window still covers. Two counters per key, no timestamps.
+    case slidingWindow(limit: Int, window: Duration)
+
+    /// The most permits one acquisition can ever get.
+    var capacity: Int {
+        switch self {
+        case .tokenBucket(let capacity, _, _): capacity
+        case .slidingWindow(let limit, _): limit
+        }
+    }
+
+    func validate() throws(LLMError) {
+        func fail(_ message: String) -> LLMError { LLMError(kind: .badRequest, message: "RateLimit: " + message) }
+        switch self {
+        case .tokenBucket(let capacity, let refill, let interval):
+            guard capacity >= 1, refill >= 1, interval > .zero else {
+                throw fail("a token bucket needs capacity ≥ 1, refill ≥ 1 and a positive interval, got \(self)")
+            }
+        case .slidingWindow(let limit, let window):
+            guard limit >= 1, window > .zero else {
+                throw fail("a sliding window needs limit ≥ 1 and a positive window, got \(self)")
+            }
+        }
+    }
+}
+
+/// The counters of one key under a ``RateLimit``. Permits may be overdrawn (a reconciliation that
+/// found more usage than reserved); later acquisitions then wait for the debt to clear.
+struct LimiterCounters: Sendable {
+    private let limit: RateLimit
+    /// Token bucket: tokens now (negative when overdrawn), as of `updated`.
+    private var tokens: Double
+    private var updated: Duration
+    /// Sliding window: counts in the current and previous fixed windows; `windowIndex` numbers the current one.
+    private var current: Double = 0
+    private var previous: Double = 0
+    private var windowIndex: Int64 = 0
+
+    /// Tolerance for floating-point rounding when comparing permit counts.
+    private static let epsilon = 1e-9
+
+    init(_ limit: RateLimit, now: Duration) {
+        self.limit = limit
+        tokens = Double(limit.capacity)
+        updated = now
+        if case .slidingWindow(_, let window) = limit { windowIndex = max(0, now.nanoseconds) / max(1, window.nanoseconds) }
+    }
+
+    /// Brings the counters to `now`: refills the bucket or rolls the fixed windows.
+    mutating func refresh(now: Duration) {
+        switch limit {
+        case .tokenBucket(let capacity, let refill, let interval):
+            guard now > updated else { return }
+            tokens = min(Double(capacity), tokens + Double(refill) * ((now - updated) / interval))
+            updated = now
+        case .slidingWindow(_, let window):
+            let index = max(0, now.nanoseconds) / max(1, window.nanoseconds)
+            guard index > windowIndex else { return }
+            previous = index == windowIndex + 1 ? current : 0
+            current = 0
+            windowIndex = index
+        }
+    }
+
+    /// Whether `permits` can be taken at `now` (after ``refresh(now:)``).
+    func canTake(_ permits: Int, now: Duration) -> Bool {
+        Double(permits) <= available(now: now) + Self.epsilon
+    }
+
+    /// Takes `permits`, overdrawing if need be.
+    mutating func take(_ permits: Int) {
+        switch limit {
+        case .tokenBucket: tokens -= Double(permits)
+        case .slidingWindow: current += Double(permits)
+        }
+    }
+
+    /// Gives back `permits` taken earlier (never beyond a full bucket or an empty window).
+    mutating func giveBack(_ permits: Int) {
+        switch limit {
+        case .tokenBucket(let capacity, _, _): tokens = min(Double(capacity), tokens + Double(permits))
+        case .slidingWindow:
+            let fromCurrent = min(current, Double(permits))
+            current -= fromCurrent
+            previous = max(0, previous - (Double(permits) - fromCurrent))
+        }
+    }
+
+    /// How long from `now` until `permits` can be taken (after ``refresh(now:)``), assuming nothing
+    /// else is taken meanwhile. Rounding may make it a hair short; ``canTake(_:now:)`` tolerates that,
+    /// and a waiter that still finds too few permits simply waits the remainder.
+    func timeUntilAvailable(_ permits: Int, now: Duration) -> Duration {
+        let needed = Double(permits)
+        switch limit {
+        case .tokenBucket(_, let refill, let interval):
+            let missing = needed - tokens
+            guard missing > Self.epsilon else { return .zero }
+            return interval * (missing / Double(refill))
+        case .slidingWindow(let limit, let window):
+            let limit = Double(limit)
+            let fraction = elapsedFraction(now: now, window: window)
+            // Within the current window the estimate falls as the previous window's weight does.
+            if current + needed <= limit + Self.epsilon {
+                guard previous > 0 else { return .zero }
+                let target = 1 - (limit - current - needed) / previous
+                return target <= fraction ? .zero : window * (target - fraction)
+            }
+            // Otherwise wait into the next window, where today's count becomes the weighted one.
+            let target = current > 0 ? max(0, 1 - (limit - needed) / current) : 0
+            return window * (1 - fraction + target)
+        }
+    }
+
+    /// Whether the key holds no information: a full bucket, or nothing counted in the sliding window.
+    func isIdle(now: Duration) -> Bool {
+        switch limit {
+        case .tokenBucket(let capacity, _, _): tokens >= Double(capacity) - Self.epsilon
+        case .slidingWindow: current <= 0 && previous <= 0
+        }
+    }
+
+    /// Permits that could be taken at `now`, negative while overdrawn.
+    func available(now: Duration) -> Double {
+        switch limit {
+        case .tokenBucket: return tokens
+        case .slidingWindow(let limit, let window):
+            let fraction = elapsedFraction(now: now, window: window)
+            return Double(limit) - (previous * (1 - fraction) + current)
+        }
+    }
+
+    private func elapsedFraction(now: Duration, window: Duration) -> Double {
+        let width = max(1, window.nanoseconds)
+        return Double(max(0, now.nanoseconds) - windowIndex * width) / Double(width)
+    }
+}
