@@ -11,6 +11,8 @@ let commands: [String: (inout Arguments) throws -> Void] = [
     "retrieval": runRetrievalBenchmark,
     "tokenize": runTokenizeBenchmark,
     "chunk": runChunkBenchmark,
+    "resilience-sim": runResilienceSimulation,
+    "resilience-overhead": runResilienceOverhead,
 ]
 
 var arguments = Arguments(CommandLine.arguments.dropFirst())

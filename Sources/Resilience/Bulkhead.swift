@@ -57,6 +57,7 @@ public final class Bulkhead: Sendable {
     ///
     /// - Throws: ``LLMError/Kind/bulkheadFull`` when every slot and queue place is taken,
     ///   ``LLMError/Kind/cancelled`` if cancelled while waiting, or what `operation` throws.
+    @inlinable
     public func run<T>(_ operation: () async throws(LLMError) -> T) async throws(LLMError) -> T {
         try await enter()
         defer { leave() }
@@ -64,6 +65,7 @@ public final class Bulkhead: Sendable {
     }
 
     /// Takes a slot, waiting for one if need be; pair it with ``leave()``.
+    @usableFromInline
     func enter() async throws(LLMError) {
         enum Start { case run, wait(UInt64), reject }
         let start = state.withLock { state -> Start in
@@ -92,6 +94,7 @@ public final class Bulkhead: Sendable {
     }
 
     /// Gives a slot back, handing it to the first waiter if there is one.
+    @usableFromInline
     func leave() {
         let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
             guard let index = state.queue.firstIndex(where: { !$0.admitted }) else {

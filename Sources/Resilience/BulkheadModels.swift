@@ -14,6 +14,7 @@ public struct BulkheadChatModel<Base: ChatModel>: ChatModel {
     }
 
     /// Answers through the base model in a bulkhead slot.
+    @inlinable
     public func respond(to request: ChatRequest) async throws(LLMError) -> ChatResponse {
         try await bulkhead.run { () throws(LLMError) in try await base.respond(to: request) }
     }
@@ -49,6 +50,7 @@ public struct BulkheadEmbeddingModel<Base: EmbeddingModel>: EmbeddingModel {
     public var dimensions: Int { base.dimensions }
 
     /// Embeds through the base model in a bulkhead slot.
+    @inlinable
     public func embed(_ texts: [String]) async throws(LLMError) -> [[Float]] {
         try await bulkhead.run { () throws(LLMError) in try await base.embed(texts) }
     }

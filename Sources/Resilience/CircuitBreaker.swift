@@ -76,10 +76,10 @@ public final class CircuitBreaker: Sendable {
     public struct Permit: ~Copyable, Sendable {
         private let breaker: CircuitBreaker
         private let generation: UInt64
-        private let started: Duration
+        private let started: Int64
         private var settled = false
 
-        fileprivate init(breaker: CircuitBreaker, generation: UInt64, started: Duration) {
+        fileprivate init(breaker: CircuitBreaker, generation: UInt64, started: Int64) {
             self.breaker = breaker
             self.generation = generation
             self.started = started
@@ -101,9 +101,9 @@ public final class CircuitBreaker: Sendable {
             settle(.ignored, duration: nil)
         }
 
-        /// Reports a verdict, with the call's duration if it is not "from issue until now"
-        /// (a stream reports its time to first content).
-        consuming func settle(_ verdict: CircuitBreakerConfiguration.Verdict, duration: Duration?) {
+        /// Reports a verdict, with the call's duration in nanoseconds if it is not "from issue until
+        /// now" (a stream reports its time to first content).
+        consuming func settle(_ verdict: CircuitBreakerConfiguration.Verdict, duration: Int64?) {
             settled = true
             breaker.settle(generation: generation, verdict: verdict, started: started, duration: duration)
         }
@@ -121,8 +121,9 @@ public final class CircuitBreaker: Sendable {
         var probes = OutcomeCounts()
         var probesAdmitted = 0
         var consecutiveOpenings = 0
-        var openUntil = Duration.zero
-        var halfOpenSince = Duration.zero
+        /// Nanoseconds on the breaker's clock.
+        var openUntil: Int64 = 0
+        var halfOpenSince: Int64 = 0
         var rejectedCalls = 0
         var admittedCalls = 0
     }
@@ -133,6 +134,10 @@ public final class CircuitBreaker: Sendable {
     public let configuration: CircuitBreakerConfiguration
     private let clock: InjectedClock
     private let core: Mutex<Core>
+    /// The configuration's durations in nanoseconds, read on every call.
+    private let slowCallNanoseconds: Int64
+    private let maximumHalfOpenNanoseconds: Int64?
+    private let minimumClosedCalls: Int
     private let onStateChange: (@Sendable (StateChange) -> Void)?
     private let subscribers = Mutex<[UInt64: AsyncStream<StateChange>.Continuation]>([:])
     private let nextSubscriber = Atomic<UInt64>(0)
@@ -156,17 +161,24 @@ public final class CircuitBreaker: Sendable {
         self.configuration = configuration
         self.clock = InjectedClock(clock)
         self.onStateChange = onStateChange
+        slowCallNanoseconds = configuration.slowCallDuration.nanoseconds
+        maximumHalfOpenNanoseconds = configuration.maximumHalfOpenDuration?.nanoseconds
+        if case .count(let size) = configuration.slidingWindow {
+            minimumClosedCalls = min(configuration.minimumCalls, size)
+        } else {
+            minimumClosedCalls = configuration.minimumCalls
+        }
         core = Mutex(Core(window: OutcomeWindow(configuration.slidingWindow)))
     }
 
-    /// Time on the breaker's clock, for measuring calls it does not time itself.
-    var now: Duration { clock.now }
+    /// Nanoseconds on the breaker's clock, for measuring calls it does not time itself.
+    var nanoseconds: Int64 { clock.nanoseconds }
 
     /// The state now. An open breaker whose open duration has passed reads as half-open.
     public var state: State {
         let (state, changes) = core.withLock { core in
             var changes: [StateChange] = []
-            refresh(&core, now: clock.now, changes: &changes)
+            refresh(&core, now: clock.nanoseconds, changes: &changes)
             return (core.state, changes)
         }
         announce(changes)
@@ -176,7 +188,7 @@ public final class CircuitBreaker: Sendable {
     /// A snapshot of the breaker's counts and rates.
     public var metrics: Metrics {
         core.withLock { core in
-            let counts = core.state == .halfOpen ? core.probes : core.window.counts(at: clock.now)
+            let counts = core.state == .halfOpen ? core.probes : core.window.counts(at: clock.nanoseconds)
             let calls = Double(counts.calls)
             return Metrics(
                 state: core.state, recordedCalls: counts.calls, failedCalls: counts.failures, slowCalls: counts.slow,
@@ -201,22 +213,21 @@ public final class CircuitBreaker: Sendable {
     /// - Throws: ``LLMError/Kind/circuitOpen`` when the breaker is open, forced open, or half-open
     ///   with all its probe slots taken.
     public func acquirePermit() throws(LLMError) -> Permit {
-        let now = clock.now
+        let now = clock.nanoseconds
         let (decision, changes) = core.withLock { core in
             var changes: [StateChange] = []
             let decision = admit(&core, now: now, changes: &changes)
             return (decision, changes)
         }
         announce(changes)
-        switch decision {
-        case .admitted(let generation): return Permit(breaker: self, generation: generation, started: now)
-        case .rejected(let error): throw error
-        }
+        guard case .admitted(let generation) = decision else { throw rejection(decision) }
+        return Permit(breaker: self, generation: generation, started: now)
     }
 
     /// Runs `operation` if the breaker admits it, and records its outcome.
     ///
     /// - Throws: ``LLMError/Kind/circuitOpen`` without running `operation`, or what `operation` throws.
+    @inlinable
     public func run<T>(_ operation: () async throws(LLMError) -> T) async throws(LLMError) -> T {
         let permit = try acquirePermit()
         let value: T
@@ -243,10 +254,12 @@ public final class CircuitBreaker: Sendable {
 
     private enum Admission {
         case admitted(generation: UInt64)
-        case rejected(LLMError)
+        case rejectedOpen(remaining: Int64)
+        case rejectedHalfOpen
+        case rejectedForcedOpen
     }
 
-    private func admit(_ core: inout Core, now: Duration, changes: inout [StateChange]) -> Admission {
+    private func admit(_ core: inout Core, now: Int64, changes: inout [StateChange]) -> Admission {
         refresh(&core, now: now, changes: &changes)
         switch core.state {
         case .closed, .disabled:
@@ -258,51 +271,61 @@ public final class CircuitBreaker: Sendable {
             return .admitted(generation: core.generation)
         case .halfOpen:
             core.rejectedCalls += 1
-            return .rejected(LLMError(
-                kind: .circuitOpen,
-                message: "circuit breaker '\(name)' is half-open and all \(configuration.halfOpenProbes) probe calls are in flight; "
-                    + "retry when they have finished"))
+            return .rejectedHalfOpen
         case .open:
             core.rejectedCalls += 1
-            let remaining = core.openUntil - now
-            return .rejected(LLMError(
+            return .rejectedOpen(remaining: core.openUntil - now)
+        case .forcedOpen:
+            core.rejectedCalls += 1
+            return .rejectedForcedOpen
+        }
+    }
+
+    private func rejection(_ admission: Admission) -> LLMError {
+        switch admission {
+        case .admitted:
+            preconditionFailure("an admitted call is not rejected")
+        case .rejectedOpen(let nanoseconds):
+            let remaining = Duration.nanoseconds(nanoseconds)
+            return LLMError(
                 kind: .circuitOpen,
                 message: "circuit breaker '\(name)' is open because recent calls failed or were slow; "
                     + "calls are rejected for another \(remaining)",
-                retryAfter: remaining))
-        case .forcedOpen:
-            core.rejectedCalls += 1
-            return .rejected(LLMError(
-                kind: .circuitOpen, message: "circuit breaker '\(name)' was forced open; call reset() to close it"))
+                retryAfter: remaining)
+        case .rejectedHalfOpen:
+            return LLMError(
+                kind: .circuitOpen,
+                message: "circuit breaker '\(name)' is half-open and all \(configuration.halfOpenProbes) probe calls are in flight; "
+                    + "retry when they have finished")
+        case .rejectedForcedOpen:
+            return LLMError(kind: .circuitOpen, message: "circuit breaker '\(name)' was forced open; call reset() to close it")
         }
     }
 
     /// Applies the transitions time alone causes: open → half-open when the wait is over, and
     /// half-open → open when probing has taken longer than allowed.
-    private func refresh(_ core: inout Core, now: Duration, changes: inout [StateChange]) {
+    private func refresh(_ core: inout Core, now: Int64, changes: inout [StateChange]) {
         if core.state == .open, now >= core.openUntil {
             transition(&core, to: .halfOpen, now: now, changes: &changes)
         }
-        if core.state == .halfOpen, let limit = configuration.maximumHalfOpenDuration, now - core.halfOpenSince >= limit {
+        if core.state == .halfOpen, let limit = maximumHalfOpenNanoseconds, now - core.halfOpenSince >= limit {
             transition(&core, to: .open, now: now, changes: &changes)
         }
     }
 
     fileprivate func settle(
-        generation: UInt64, verdict: CircuitBreakerConfiguration.Verdict, started: Duration, duration: Duration?
+        generation: UInt64, verdict: CircuitBreakerConfiguration.Verdict, started: Int64, duration: Int64?
     ) {
-        let now = clock.now
+        let now = clock.nanoseconds
         let changes = core.withLock { core -> [StateChange] in
             guard generation == core.generation else { return [] }
             var changes: [StateChange] = []
-            let slow = (duration ?? (now - started)) >= configuration.slowCallDuration
+            let slow = (duration ?? (now - started)) >= slowCallNanoseconds
             switch core.state {
             case .closed:
                 guard verdict != .ignored else { return [] }
                 core.window.record(failure: verdict == .failure, slow: slow, at: now)
-                var minimum = configuration.minimumCalls
-                if case .count(let size) = configuration.slidingWindow { minimum = min(minimum, size) }
-                if exceedsThresholds(core.window.counts(at: now), minimum: minimum) {
+                if exceedsThresholds(core.window.counts(at: now), minimum: minimumClosedCalls) {
                     transition(&core, to: .open, now: now, changes: &changes)
                 }
             case .halfOpen:
@@ -330,14 +353,16 @@ public final class CircuitBreaker: Sendable {
             || Double(counts.slow) / calls >= configuration.slowCallRateThreshold
     }
 
-    private func transition(_ core: inout Core, to state: State, now: Duration, changes: inout [StateChange]) {
+    private func transition(_ core: inout Core, to state: State, now: Int64, changes: inout [StateChange]) {
         let from = core.state
         core.state = state
         core.generation += 1
         switch state {
         case .open:
             core.consecutiveOpenings += 1
-            core.openUntil = now + configuration.openDuration.duration(forOpening: core.consecutiveOpenings)
+            let wait = configuration.openDuration.duration(forOpening: core.consecutiveOpenings).nanoseconds
+            let (until, overflow) = now.addingReportingOverflow(wait)
+            core.openUntil = overflow ? .max : until
         case .halfOpen:
             core.probes = OutcomeCounts()
             core.probesAdmitted = 0
@@ -352,7 +377,7 @@ public final class CircuitBreaker: Sendable {
     }
 
     private func move(to state: State) {
-        let now = clock.now
+        let now = clock.nanoseconds
         let changes = core.withLock { core in
             var changes: [StateChange] = []
             transition(&core, to: state, now: now, changes: &changes)

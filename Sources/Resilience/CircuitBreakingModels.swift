@@ -18,6 +18,7 @@ public struct CircuitBreakingChatModel<Base: ChatModel>: ChatModel {
     }
 
     /// Answers through the base model if the breaker admits the call.
+    @inlinable
     public func respond(to request: ChatRequest) async throws(LLMError) -> ChatResponse {
         try await breaker.run { () throws(LLMError) in try await base.respond(to: request) }
     }
@@ -28,13 +29,13 @@ public struct CircuitBreakingChatModel<Base: ChatModel>: ChatModel {
         let breaker = breaker
         return ChatStream { continuation throws(LLMError) in
             let permit = try breaker.acquirePermit()
-            let started = breaker.now
-            var firstContent: Duration?
+            let started = breaker.nanoseconds
+            var firstContent: Int64?
             var abandoned = false
             var failure: LLMError?
             do throws(LLMError) {
                 for try await event in base.stream(request) {
-                    if firstContent == nil, event.isAnswerContent { firstContent = breaker.now - started }
+                    if firstContent == nil, event.isAnswerContent { firstContent = breaker.nanoseconds - started }
                     guard continuation.yield(event) else {
                         abandoned = true
                         break
@@ -47,7 +48,7 @@ public struct CircuitBreakingChatModel<Base: ChatModel>: ChatModel {
                 permit.release()
                 return
             }
-            let duration = firstContent ?? breaker.now - started
+            let duration = firstContent ?? breaker.nanoseconds - started
             if let failure {
                 permit.settle(breaker.configuration.classify(failure), duration: duration)
                 throw failure
@@ -74,6 +75,7 @@ public struct CircuitBreakingEmbeddingModel<Base: EmbeddingModel>: EmbeddingMode
     public var dimensions: Int { base.dimensions }
 
     /// Embeds through the base model if the breaker admits the call.
+    @inlinable
     public func embed(_ texts: [String]) async throws(LLMError) -> [[Float]] {
         try await breaker.run { () throws(LLMError) in try await base.embed(texts) }
     }

@@ -48,14 +48,14 @@ struct OutcomeWindow: Sendable {
         }
     }
 
-    /// The counts of the calls still in the window at `now`.
-    mutating func counts(at now: Duration) -> OutcomeCounts {
+    /// The counts of the calls still in the window at `now` (nanoseconds on the breaker's clock).
+    mutating func counts(at now: Int64) -> OutcomeCounts {
         if !slices.isEmpty { expire(upTo: now) }
         return totals
     }
 
     /// Records one call that finished at `now`.
-    mutating func record(failure: Bool, slow: Bool, at now: Duration) {
+    mutating func record(failure: Bool, slow: Bool, at now: Int64) {
         let outcome = OutcomeCounts(calls: 1, failures: failure ? 1 : 0, slow: slow ? 1 : 0)
         if slices.isEmpty {
             if filled == ring.count {
@@ -84,8 +84,8 @@ struct OutcomeWindow: Sendable {
 
     /// Drops the slices that have aged out by `now`; returns the index of the slice `now` falls in.
     @discardableResult
-    private mutating func expire(upTo now: Duration) -> Int64 {
-        let current = max(0, now.nanoseconds) / sliceWidth
+    private mutating func expire(upTo now: Int64) -> Int64 {
+        let current = max(0, now) / sliceWidth
         guard current > newestSlice else { return newestSlice }
         let oldestKept = current - Int64(slices.count) + 1
         let first = newestSlice == .min ? oldestKept : max(newestSlice + 1, oldestKept)
@@ -101,17 +101,5 @@ struct OutcomeWindow: Sendable {
     private func position(of slice: Int64) -> Int {
         let remainder = slice % Int64(slices.count)
         return Int(remainder < 0 ? remainder + Int64(slices.count) : remainder)
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds, saturating at `Int64`'s range (292 years).
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        let (total, overflowed) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
-        if overflowed { return seconds < 0 ? .min : .max }
-        return total
     }
 }

@@ -34,13 +34,18 @@ public enum RateLimit: Sendable, Hashable {
     }
 }
 
-/// The counters of one key under a ``RateLimit``. Permits may be overdrawn (a reconciliation that
-/// found more usage than reserved); later acquisitions then wait for the debt to clear.
+/// The counters of one key under a ``RateLimit``, on a clock read in nanoseconds. Permits may be
+/// overdrawn (a reconciliation that found more usage than reserved); later acquisitions then wait
+/// for the debt to clear.
 struct LimiterCounters: Sendable {
-    private let limit: RateLimit
+    private let capacity: Double
+    /// Token bucket: permits added per nanosecond. Sliding window: 0.
+    private let refillPerNanosecond: Double
+    /// Sliding window: its length in nanoseconds. Token bucket: 0.
+    private let window: Int64
     /// Token bucket: tokens now (negative when overdrawn), as of `updated`.
     private var tokens: Double
-    private var updated: Duration
+    private var updated: Int64
     /// Sliding window: counts in the current and previous fixed windows; `windowIndex` numbers the current one.
     private var current: Double = 0
     private var previous: Double = 0
@@ -49,22 +54,31 @@ struct LimiterCounters: Sendable {
     /// Tolerance for floating-point rounding when comparing permit counts.
     private static let epsilon = 1e-9
 
-    init(_ limit: RateLimit, now: Duration) {
-        self.limit = limit
-        tokens = Double(limit.capacity)
+    init(_ limit: RateLimit, now: Int64) {
+        capacity = Double(limit.capacity)
+        tokens = capacity
         updated = now
-        if case .slidingWindow(_, let window) = limit { windowIndex = max(0, now.nanoseconds) / max(1, window.nanoseconds) }
+        switch limit {
+        case .tokenBucket(_, let refill, let interval):
+            refillPerNanosecond = Double(refill) / Double(max(1, interval.nanoseconds))
+            window = 0
+        case .slidingWindow(_, let length):
+            refillPerNanosecond = 0
+            window = max(1, length.nanoseconds)
+            windowIndex = max(0, now) / window
+        }
     }
 
+    private var isTokenBucket: Bool { window == 0 }
+
     /// Brings the counters to `now`: refills the bucket or rolls the fixed windows.
-    mutating func refresh(now: Duration) {
-        switch limit {
-        case .tokenBucket(let capacity, let refill, let interval):
+    mutating func refresh(now: Int64) {
+        if isTokenBucket {
             guard now > updated else { return }
-            tokens = min(Double(capacity), tokens + Double(refill) * ((now - updated) / interval))
+            tokens = min(capacity, tokens + refillPerNanosecond * Double(now - updated))
             updated = now
-        case .slidingWindow(_, let window):
-            let index = max(0, now.nanoseconds) / max(1, window.nanoseconds)
+        } else {
+            let index = max(0, now) / window
             guard index > windowIndex else { return }
             previous = index == windowIndex + 1 ? current : 0
             current = 0
@@ -73,74 +87,59 @@ struct LimiterCounters: Sendable {
     }
 
     /// Whether `permits` can be taken at `now` (after ``refresh(now:)``).
-    func canTake(_ permits: Int, now: Duration) -> Bool {
+    func canTake(_ permits: Int, now: Int64) -> Bool {
         Double(permits) <= available(now: now) + Self.epsilon
     }
 
     /// Takes `permits`, overdrawing if need be.
     mutating func take(_ permits: Int) {
-        switch limit {
-        case .tokenBucket: tokens -= Double(permits)
-        case .slidingWindow: current += Double(permits)
-        }
+        if isTokenBucket { tokens -= Double(permits) } else { current += Double(permits) }
     }
 
     /// Gives back `permits` taken earlier (never beyond a full bucket or an empty window).
     mutating func giveBack(_ permits: Int) {
-        switch limit {
-        case .tokenBucket(let capacity, _, _): tokens = min(Double(capacity), tokens + Double(permits))
-        case .slidingWindow:
+        if isTokenBucket {
+            tokens = min(capacity, tokens + Double(permits))
+        } else {
             let fromCurrent = min(current, Double(permits))
             current -= fromCurrent
             previous = max(0, previous - (Double(permits) - fromCurrent))
         }
     }
 
-    /// How long from `now` until `permits` can be taken (after ``refresh(now:)``), assuming nothing
+    /// Nanoseconds from `now` until `permits` can be taken (after ``refresh(now:)``), assuming nothing
     /// else is taken meanwhile. Rounding may make it a hair short; ``canTake(_:now:)`` tolerates that,
     /// and a waiter that still finds too few permits simply waits the remainder.
-    func timeUntilAvailable(_ permits: Int, now: Duration) -> Duration {
+    func timeUntilAvailable(_ permits: Int, now: Int64) -> Int64 {
         let needed = Double(permits)
-        switch limit {
-        case .tokenBucket(_, let refill, let interval):
+        if isTokenBucket {
             let missing = needed - tokens
-            guard missing > Self.epsilon else { return .zero }
-            return interval * (missing / Double(refill))
-        case .slidingWindow(let limit, let window):
-            let limit = Double(limit)
-            let fraction = elapsedFraction(now: now, window: window)
-            // Within the current window the estimate falls as the previous window's weight does.
-            if current + needed <= limit + Self.epsilon {
-                guard previous > 0 else { return .zero }
-                let target = 1 - (limit - current - needed) / previous
-                return target <= fraction ? .zero : window * (target - fraction)
-            }
-            // Otherwise wait into the next window, where today's count becomes the weighted one.
-            let target = current > 0 ? max(0, 1 - (limit - needed) / current) : 0
-            return window * (1 - fraction + target)
+            guard missing > Self.epsilon else { return 0 }
+            return Int64((missing / refillPerNanosecond).rounded(.up))
         }
+        let fraction = elapsedFraction(now: now)
+        // Within the current window the estimate falls as the previous window's weight does.
+        if current + needed <= capacity + Self.epsilon {
+            guard previous > 0 else { return 0 }
+            let target = 1 - (capacity - current - needed) / previous
+            return target <= fraction ? 0 : Int64((Double(window) * (target - fraction)).rounded(.up))
+        }
+        // Otherwise wait into the next window, where today's count becomes the weighted one.
+        let target = current > 0 ? max(0, 1 - (capacity - needed) / current) : 0
+        return Int64((Double(window) * (1 - fraction + target)).rounded(.up))
     }
 
     /// Whether the key holds no information: a full bucket, or nothing counted in the sliding window.
-    func isIdle(now: Duration) -> Bool {
-        switch limit {
-        case .tokenBucket(let capacity, _, _): tokens >= Double(capacity) - Self.epsilon
-        case .slidingWindow: current <= 0 && previous <= 0
-        }
+    func isIdle(now: Int64) -> Bool {
+        isTokenBucket ? tokens >= capacity - Self.epsilon : current <= 0 && previous <= 0
     }
 
     /// Permits that could be taken at `now`, negative while overdrawn.
-    func available(now: Duration) -> Double {
-        switch limit {
-        case .tokenBucket: return tokens
-        case .slidingWindow(let limit, let window):
-            let fraction = elapsedFraction(now: now, window: window)
-            return Double(limit) - (previous * (1 - fraction) + current)
-        }
+    func available(now: Int64) -> Double {
+        isTokenBucket ? tokens : capacity - (previous * (1 - elapsedFraction(now: now)) + current)
     }
 
-    private func elapsedFraction(now: Duration, window: Duration) -> Double {
-        let width = max(1, window.nanoseconds)
-        return Double(max(0, now.nanoseconds) - windowIndex * width) / Double(width)
+    private func elapsedFraction(now: Int64) -> Double {
+        Double(max(0, now) - windowIndex * window) / Double(window)
     }
 }

@@ -9,6 +9,7 @@ public enum RateLimitCost: Sendable {
     /// sets none), then reconciles with the usage the provider reports.
     case tokens(counter: any TokenCounter, defaultMaxOutput: Int)
 
+    @usableFromInline
     func reservation(for request: ChatRequest) -> (total: Int, prompt: Int) {
         switch self {
         case .requests:
@@ -40,7 +41,7 @@ public struct RateLimitedChatModel<Base: ChatModel, Key: Hashable & Sendable>: C
     public let cost: RateLimitCost
     /// How long a call may wait for permits before failing with ``LLMError/Kind/rateLimited``; `nil` waits as long as it takes.
     public let maxWait: Duration?
-    private let key: @Sendable (ChatRequest) -> Key
+    @usableFromInline let key: @Sendable (ChatRequest) -> Key
 
     /// Wraps `base`; `key` picks the limiter key for each request (for example its ``ChatRequest/user``).
     public init(
@@ -55,6 +56,7 @@ public struct RateLimitedChatModel<Base: ChatModel, Key: Hashable & Sendable>: C
     }
 
     /// Takes the permits, then answers through the base model.
+    @inlinable
     public func respond(to request: ChatRequest) async throws(LLMError) -> ChatResponse {
         let key = key(request)
         let reserved = cost.reservation(for: request)
@@ -90,7 +92,8 @@ public struct RateLimitedChatModel<Base: ChatModel, Key: Hashable & Sendable>: C
         }
     }
 
-    private func settle(_ reserved: (total: Int, prompt: Int), usage: Usage?, key: Key) {
+    @usableFromInline
+    func settle(_ reserved: (total: Int, prompt: Int), usage: Usage?, key: Key) {
         guard case .tokens = cost else { return }
         if let usage, usage.totalTokens > 0 {
             limiter.reconcile(reserved: reserved.total, actual: usage.totalTokens, for: key)

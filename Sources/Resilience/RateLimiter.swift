@@ -28,25 +28,8 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
         case denied(retryAfter: Duration?)
     }
 
-    private struct Waiter {
-        let id: UInt64
-        let permits: Int
-        var continuation: CheckedContinuation<Void, any Error>?
-        /// First in line: it now waits on the clock rather than on its predecessor.
-        var isHead = false
-    }
-
-    private enum Start { case granted, head(UInt64), queued(UInt64), tooLong(Duration) }
-    private enum Step { case done(next: CheckedContinuation<Void, any Error>?), wait(until: Duration) }
-
-    private struct Entry {
-        var counters: LimiterCounters
-        var waiters: [Waiter] = []
-        var lastUsed: Duration
-    }
-
     private struct State {
-        var entries: [Key: Entry] = [:]
+        var entries: [Key: LimiterEntry] = [:]
         var nextWaiter: UInt64 = 0
     }
 
@@ -79,7 +62,7 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
 
     /// Permits `key` could take now (negative while it is overdrawn after a reconciliation).
     public func availablePermits(for key: Key) -> Double {
-        let now = clock.now
+        let now = clock.nanoseconds
         return state.withLock { state in
             guard var entry = state.entries[key] else { return Double(limit.capacity) }
             entry.counters.refresh(now: now)
@@ -91,14 +74,14 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
     /// Takes `permits` for `key` if they are available now and no one is waiting for them.
     public func tryAcquire(_ permits: Int = 1, for key: Key) -> Decision {
         guard permits <= limit.capacity else { return .denied(retryAfter: nil) }
-        let now = clock.now
+        let now = clock.nanoseconds
         return state.withLock { state in
             withEntry(key, in: &state, now: now) { entry in
                 if entry.waiters.isEmpty, entry.counters.canTake(permits, now: now) {
                     entry.counters.take(permits)
                     return .granted
                 }
-                return .denied(retryAfter: entry.counters.timeUntilAvailable(queuedPermits(entry) + permits, now: now))
+                return .denied(retryAfter: .nanoseconds(entry.counters.timeUntilAvailable(queuedPermits(entry) + permits, now: now)))
             }
         }
     }
@@ -116,8 +99,8 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
                 kind: .badRequest,
                 message: "asked the rate limiter for \(permits) permits, but \(limit) never grants more than \(limit.capacity) at once")
         }
-        let now = clock.now
-        let start = state.withLock { state -> Start in
+        let now = clock.nanoseconds
+        let start = state.withLock { state -> LimiterStart in
             state.nextWaiter += 1
             let id = state.nextWaiter
             return withEntry(key, in: &state, now: now) { entry in
@@ -126,15 +109,16 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
                     return .granted
                 }
                 let estimate = entry.counters.timeUntilAvailable(queuedPermits(entry) + permits, now: now)
-                if let maxWait, estimate > maxWait { return .tooLong(estimate) }
-                entry.waiters.append(Waiter(id: id, permits: permits, isHead: entry.waiters.isEmpty))
+                if let maxWait, estimate > maxWait.nanoseconds { return .tooLong(estimate) }
+                entry.waiters.append(LimiterWaiter(id: id, permits: permits, isHead: entry.waiters.isEmpty))
                 return entry.waiters.count == 1 ? .head(id) : .queued(id)
             }
         }
         switch start {
         case .granted:
             return
-        case .tooLong(let estimate):
+        case .tooLong(let nanoseconds):
+            let estimate = Duration.nanoseconds(nanoseconds)
             throw LLMError(
                 kind: .rateLimited,
                 message: "rate limit \(limit) reached for this key; the next permits are about \(estimate) away",
@@ -153,7 +137,7 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
     /// limit stays true when the estimate was low.
     public func reconcile(reserved: Int, actual: Int, for key: Key) {
         guard reserved != actual else { return }
-        let now = clock.now
+        let now = clock.nanoseconds
         state.withLock { state in
             withEntry(key, in: &state, now: now) { entry in
                 if actual > reserved {
@@ -201,8 +185,8 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
     /// As first in line: sleeps until the permits are available, takes them and hands the line on.
     private func takeAsHead(id: UInt64, permits: Int, key: Key) async throws(LLMError) {
         while true {
-            let now = clock.now
-            let step = state.withLock { state -> Step in
+            let now = clock.nanoseconds
+            let step = state.withLock { state -> LimiterStep in
                 withEntry(key, in: &state, now: now) { entry in
                     guard entry.counters.canTake(permits, now: now) else {
                         return .wait(until: now + entry.counters.timeUntilAvailable(permits, now: now))
@@ -217,10 +201,10 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
                 return
             case .wait(let deadline):
                 do {
-                    try await clock.sleep(until: deadline)
+                    try await clock.sleep(untilNanoseconds: deadline)
                 } catch {
                     let next = state.withLock { state in
-                        withEntry(key, in: &state, now: clock.now) { entry in leaveLine(id: id, entry: &entry) }
+                        withEntry(key, in: &state, now: clock.nanoseconds) { entry in leaveLine(id: id, entry: &entry) }
                     }
                     next?.resume()
                     throw .cancelled("cancelled while waiting for a rate limit permit")
@@ -230,7 +214,7 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Removes the head waiter and promotes the next one; returns its continuation to resume (outside the lock).
-    private func leaveLine(id: UInt64, entry: inout Entry) -> CheckedContinuation<Void, any Error>? {
+    private func leaveLine(id: UInt64, entry: inout LimiterEntry) -> CheckedContinuation<Void, any Error>? {
         entry.waiters.removeAll { $0.id == id }
         guard !entry.waiters.isEmpty else { return nil }
         entry.waiters[0].isHead = true
@@ -238,17 +222,17 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
         return entry.waiters[0].continuation
     }
 
-    private func queuedPermits(_ entry: Entry) -> Int {
+    private func queuedPermits(_ entry: LimiterEntry) -> Int {
         entry.waiters.reduce(0) { $0 + $1.permits }
     }
 
     // MARK: - Keys
 
     /// Runs `body` on the key's entry (created, and memory bounded, if need be), refreshed to `now`.
-    private func withEntry<T>(_ key: Key, in state: inout State, now: Duration, _ body: (inout Entry) -> T) -> T {
+    private func withEntry<T>(_ key: Key, in state: inout State, now: Int64, _ body: (inout LimiterEntry) -> T) -> T {
         if state.entries[key] == nil {
             if state.entries.count >= maxKeys { evict(from: &state, now: now) }
-            state.entries[key] = Entry(counters: LimiterCounters(limit, now: now), lastUsed: now)
+            state.entries[key] = LimiterEntry(counters: LimiterCounters(limit, now: now), lastUsed: now)
         }
         state.entries[key]!.counters.refresh(now: now)
         state.entries[key]!.lastUsed = now
@@ -256,7 +240,7 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Drops idle keys, then if still full the least recently used quarter of the keys without waiters.
-    private func evict(from state: inout State, now: Duration) {
+    private func evict(from state: inout State, now: Int64) {
         state.entries = state.entries.filter { _, entry in
             var counters = entry.counters
             counters.refresh(now: now)
@@ -266,4 +250,25 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
         let evictable = state.entries.filter { $0.value.waiters.isEmpty }.sorted { $0.value.lastUsed < $1.value.lastUsed }
         for (key, _) in evictable.prefix(max(1, maxKeys / 4)) { state.entries.removeValue(forKey: key) }
     }
+}
+
+/// One caller waiting in a key's line.
+private struct LimiterWaiter {
+    let id: UInt64
+    let permits: Int
+    var continuation: CheckedContinuation<Void, any Error>?
+    /// First in line: it now waits on the clock rather than on its predecessor.
+    var isHead = false
+}
+
+/// How an acquisition begins.
+private enum LimiterStart { case granted, head(UInt64), queued(UInt64), tooLong(Int64) }
+/// What the first waiter in line does next.
+private enum LimiterStep { case done(next: CheckedContinuation<Void, any Error>?), wait(until: Int64) }
+
+/// One key's counters and line.
+private struct LimiterEntry {
+    var counters: LimiterCounters
+    var waiters: [LimiterWaiter] = []
+    var lastUsed: Int64
 }

@@ -49,7 +49,7 @@ public final class Retrier: Sendable {
     public let policy: RetryPolicy
     /// The budget shared with other retriers, if any.
     public let budget: RetryBudget?
-    private let clock: InjectedClock
+    @usableFromInline let clock: InjectedClock
     private let random: Mutex<any RandomNumberGenerator & Sendable>
     private let onRetry: (@Sendable (Retry) -> Void)?
 
@@ -108,31 +108,31 @@ public final class Retrier: Sendable {
     /// - Parameter operation: One attempt; receives the attempt number, from 1.
     /// - Throws: The last attempt's error once the policy stops, or ``LLMError/Kind/cancelled``
     ///   if the task is cancelled while waiting.
+    @inlinable
     public func run<T>(_ operation: (_ attempt: Int) async throws(LLMError) -> T) async throws(LLMError) -> T {
-        var attempt = 1
-        var previousDelay = policy.initialDelay
-        let started = policy.deadline == nil ? Duration.zero : clock.now
+        var attempt = RetryAttempt(self)
         while true {
             do {
-                let value = try await operation(attempt)
-                budget?.recordSuccess()
+                let value = try await operation(attempt.number)
+                recordSuccess()
                 return value
             } catch {
-                let elapsed = policy.deadline == nil ? Duration.zero : clock.now - started
-                previousDelay = try await wait(after: error, failedAttempt: attempt, elapsed: elapsed, previousDelay: previousDelay)
-                attempt += 1
+                try await attempt.wait(after: error)
             }
         }
     }
 
     /// Records a success with the budget (for callers that drive attempts themselves, such as a stream).
+    @usableFromInline
     func recordSuccess() { budget?.recordSuccess() }
 
     /// The time since the clock was injected, for measuring a stream's elapsed time.
+    @usableFromInline
     var now: Duration { clock.now }
 
     /// Decides after a failed attempt and either waits out the delay (returning it) or throws the
     /// error, annotated with why the retrier stopped.
+    @usableFromInline
     func wait(after error: LLMError, failedAttempt: Int, elapsed: Duration, previousDelay: Duration) async throws(LLMError) -> Duration {
         if error.kind == .cancelled || Task.isCancelled { throw error.kind == .cancelled ? error : .cancelled() }
         switch decide(after: error, failedAttempt: failedAttempt, elapsed: elapsed, previousDelay: previousDelay) {
@@ -158,5 +158,32 @@ public final class Retrier: Sendable {
         var error = error
         error.message += " [not retried: \(why)]"
         return error
+    }
+}
+
+/// The bookkeeping of one call's attempts under a ``Retrier``: which attempt this is, the last delay
+/// waited and when the first attempt began.
+@usableFromInline
+struct RetryAttempt {
+    @usableFromInline let retrier: Retrier
+    @usableFromInline var number = 1
+    @usableFromInline var previousDelay: Duration
+    /// Read only when the policy has a deadline: a clock read costs more than the rest of a success.
+    @usableFromInline let started: Duration
+
+    @inlinable
+    init(_ retrier: Retrier) {
+        self.retrier = retrier
+        previousDelay = retrier.policy.initialDelay
+        started = retrier.policy.deadline == nil ? .zero : retrier.now
+    }
+
+    /// Waits before the next attempt, or throws `error` (annotated) when the policy gives up.
+    @inlinable
+    mutating func wait(after error: LLMError) async throws(LLMError) {
+        let elapsed = retrier.policy.deadline == nil ? Duration.zero : retrier.now - started
+        previousDelay = try await retrier.wait(
+            after: error, failedAttempt: number, elapsed: elapsed, previousDelay: previousDelay)
+        number += 1
     }
 }

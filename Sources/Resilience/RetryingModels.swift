@@ -30,8 +30,19 @@ public struct RetryingChatModel<Base: ChatModel>: ChatModel {
     }
 
     /// Answers through the base model, retrying as the policy allows.
+    @inlinable
     public func respond(to request: ChatRequest) async throws(LLMError) -> ChatResponse {
-        try await retrier.run { _ throws(LLMError) in try await base.respond(to: request) }
+        // The loop of `Retrier.run`, written out: a closure here costs more than the rest of the wrapper.
+        var attempt = RetryAttempt(retrier)
+        while true {
+            do {
+                let response = try await base.respond(to: request)
+                retrier.recordSuccess()
+                return response
+            } catch {
+                try await attempt.wait(after: error)
+            }
+        }
     }
 
     /// Streams from the base model, retrying failures that happen before the first content event.
@@ -39,9 +50,7 @@ public struct RetryingChatModel<Base: ChatModel>: ChatModel {
         let base = base
         let retrier = retrier
         return ChatStream { continuation throws(LLMError) in
-            let started = retrier.now
-            var attempt = 1
-            var previousDelay = retrier.policy.initialDelay
+            var attempt = RetryAttempt(retrier)
             while true {
                 var heldBack: [ChatStreamEvent] = []
                 var committed = false
@@ -63,9 +72,7 @@ public struct RetryingChatModel<Base: ChatModel>: ChatModel {
                     return
                 } catch {
                     if committed { throw error }
-                    previousDelay = try await retrier.wait(
-                        after: error, failedAttempt: attempt, elapsed: retrier.now - started, previousDelay: previousDelay)
-                    attempt += 1
+                    try await attempt.wait(after: error)
                 }
             }
         }
@@ -89,6 +96,7 @@ public struct RetryingEmbeddingModel<Base: EmbeddingModel>: EmbeddingModel {
     public var dimensions: Int { base.dimensions }
 
     /// Embeds through the base model, retrying as the policy allows.
+    @inlinable
     public func embed(_ texts: [String]) async throws(LLMError) -> [[Float]] {
         try await retrier.run { _ throws(LLMError) in try await base.embed(texts) }
     }

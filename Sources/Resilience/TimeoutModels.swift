@@ -14,6 +14,7 @@ public struct TimeoutChatModel<Base: ChatModel>: ChatModel {
     }
 
     /// Answers through the base model, or fails with ``LLMError/Kind/timeout``.
+    @inlinable
     public func respond(to request: ChatRequest) async throws(LLMError) -> ChatResponse {
         let base = base
         return try await timeout.run { () throws(LLMError) in try await base.respond(to: request) }
@@ -43,6 +44,7 @@ public struct TimeoutEmbeddingModel<Base: EmbeddingModel>: EmbeddingModel {
     public var dimensions: Int { base.dimensions }
 
     /// Embeds through the base model, or fails with ``LLMError/Kind/timeout``.
+    @inlinable
     public func embed(_ texts: [String]) async throws(LLMError) -> [[Float]] {
         let base = base
         return try await timeout.run { () throws(LLMError) in try await base.embed(texts) }
