@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "Chunking", targets: ["Chunking"]),
         .library(name: "Resilience", targets: ["Resilience"]),
+        .library(name: "LLMCache", targets: ["LLMCache"]),
         .executable(name: "llm-bench", targets: ["LLMBench"]),
     ],
     targets: [
@@ -35,6 +36,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["LLMCore"]),
         .target(name: "Chunking", dependencies: ["LLMCore", "Tokenizers"]),
         .target(name: "Resilience", dependencies: ["LLMCore"]),
+        .target(name: "LLMCache", dependencies: ["LLMCore"]),
         .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25", "Retrieval", "Tokenizers", "Chunking", "Resilience", "LLMTesting"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
@@ -43,6 +45,7 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "LLMCore", "LLMTesting", "BM25"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "LLMCore", "LLMTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChunkingTests", dependencies: ["Chunking", "Tokenizers", "LLMCore", "LLMTesting"]),
+        .testTarget(name: "LLMCacheTests", dependencies: ["LLMCache", "LLMCore", "LLMTesting"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "LLMCore", "LLMTesting"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "CVectorKernels", "IndexFiles", "LLMTesting"]),
     ],
