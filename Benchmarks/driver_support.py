@@ -12,6 +12,8 @@ PEER_PYTHON = os.path.join(HERE, "peers", ".venv", "bin", "python")
 
 def run(command):
     """Runs a benchmark command and returns the JSON objects it printed, one per line."""
-    print("+ " + " ".join(command), file=sys.stderr, flush=True)
+    # Print paths relative to the repository, so saved results name no machine's directories.
+    shown = [os.path.relpath(part, ROOT) if part.startswith(ROOT + os.sep) else part for part in command]
+    print("+ " + " ".join(shown), file=sys.stderr, flush=True)
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]

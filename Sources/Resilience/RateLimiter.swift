@@ -230,13 +230,15 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
 
     /// Runs `body` on the key's entry (created, and memory bounded, if need be), refreshed to `now`.
     private func withEntry<T>(_ key: Key, in state: inout State, now: Int64, _ body: (inout LimiterEntry) -> T) -> T {
-        if state.entries[key] == nil {
-            if state.entries.count >= maxKeys { evict(from: &state, now: now) }
-            state.entries[key] = LimiterEntry(counters: LimiterCounters(limit, now: now), lastUsed: now)
-        }
-        state.entries[key]!.counters.refresh(now: now)
-        state.entries[key]!.lastUsed = now
-        return body(&state.entries[key]!)
+        if state.entries.count >= maxKeys, state.entries[key] == nil { evict(from: &state, now: now) }
+        // One hash lookup on the common path: the defaulted subscript finds or inserts in place.
+        return Self.touch(&state.entries[key, default: LimiterEntry(counters: LimiterCounters(limit, now: now), lastUsed: now)], now: now, body)
+    }
+
+    private static func touch<T>(_ entry: inout LimiterEntry, now: Int64, _ body: (inout LimiterEntry) -> T) -> T {
+        entry.counters.refresh(now: now)
+        entry.lastUsed = now
+        return body(&entry)
     }
 
     /// Drops idle keys, then if still full the least recently used quarter of the keys without waiters.
