@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Chunking", dependencies: ["LLMCore", "Tokenizers"]),
         .target(name: "Resilience", dependencies: ["LLMCore"]),
         .target(name: "LLMCache", dependencies: ["LLMCore"]),
-        .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25", "Retrieval", "Tokenizers", "Chunking", "Resilience", "LLMTesting"], path: "Benchmarks/LLMBench"),
+        .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25", "Retrieval", "Tokenizers", "Chunking", "Resilience", "LLMCache", "LLMTesting"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
         .testTarget(name: "IndexFilesTests", dependencies: ["IndexFiles"]),

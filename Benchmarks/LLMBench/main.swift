@@ -13,6 +13,7 @@ let commands: [String: (inout Arguments) throws -> Void] = [
     "chunk": runChunkBenchmark,
     "resilience-sim": runResilienceSimulation,
     "resilience-overhead": runResilienceOverhead,
+    "cache": runCacheBenchmark,
 ]
 
 var arguments = Arguments(CommandLine.arguments.dropFirst())

@@ -5,11 +5,10 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import LLMCore
 
 /// Any `Clock<Duration>` seen as whole nanoseconds elapsed since the moment it was injected.
 ///
-/// Every type in this module keeps its times as `Int64` nanoseconds on this scale: they are
+/// Resilience's and the caches' types keep its times as `Int64` nanoseconds on this scale: they are
 /// stored, compared and subtracted on every call, and `Duration`'s 128-bit arithmetic costs
 /// more than the rest of a breaker's bookkeeping. The public API stays in `Duration`.
 ///
@@ -19,11 +18,11 @@ import LLMCore
 /// still go through the injected clock, so they are as precise as it is. Any other clock (a
 /// `ManualClock` in tests) is read exactly.
 @usableFromInline
-struct InjectedClock: Sendable {
+package struct InjectedClock: Sendable {
     private let read: @Sendable () -> Int64
     private let sleeper: @Sendable (Int64) async throws -> Void
 
-    init<C: Clock<Duration>>(_ clock: C) {
+    package init<C: Clock<Duration>>(_ clock: C) {
         if let fast = Self.coarseNanoseconds, clock is ContinuousClock || clock is SuspendingClock {
             let origin = clock.now
             let originNanoseconds = fast()
@@ -39,16 +38,17 @@ struct InjectedClock: Sendable {
     }
 
     /// Nanoseconds since the clock was injected.
-    var nanoseconds: Int64 { read() }
+    @usableFromInline
+    package var nanoseconds: Int64 { read() }
 
     /// Time since the clock was injected.
     @usableFromInline
-    var now: Duration { .nanoseconds(read()) }
+    package var now: Duration { .nanoseconds(read()) }
 
     /// Sleeps until `deadline` nanoseconds on this clock's scale.
     ///
     /// - Throws: `LLMError.cancelled` if the task is cancelled first.
-    func sleep(untilNanoseconds deadline: Int64) async throws(LLMError) {
+    package func sleep(untilNanoseconds deadline: Int64) async throws(LLMError) {
         do {
             try await sleeper(deadline)
         } catch {
@@ -57,12 +57,12 @@ struct InjectedClock: Sendable {
     }
 
     /// Sleeps until `deadline` on this clock's scale.
-    func sleep(until deadline: Duration) async throws(LLMError) {
+    package func sleep(until deadline: Duration) async throws(LLMError) {
         try await sleep(untilNanoseconds: deadline.nanoseconds)
     }
 
     /// Sleeps for `duration`.
-    func sleep(for duration: Duration) async throws(LLMError) {
+    package func sleep(for duration: Duration) async throws(LLMError) {
         try await sleep(untilNanoseconds: read() + duration.nanoseconds)
     }
 
@@ -84,7 +84,8 @@ struct InjectedClock: Sendable {
 
 extension Duration {
     /// The duration in whole nanoseconds, saturating at `Int64`'s range (292 years).
-    var nanoseconds: Int64 {
+    @usableFromInline
+    package var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return seconds < 0 ? .min : .max }
