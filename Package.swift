@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["LLMCore"]),
         .target(name: "Chunking", dependencies: ["LLMCore", "Tokenizers"]),
         .target(name: "Resilience", dependencies: ["LLMCore"]),
-        .target(name: "LLMCache", dependencies: ["LLMCore"]),
+        .target(name: "LLMCache", dependencies: ["LLMCore", "HNSW"]),
         .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25", "Retrieval", "Tokenizers", "Chunking", "Resilience", "LLMCache", "LLMTesting"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),

@@ -1,3 +1,5 @@
+import LLMCore
+
 /// What went wrong in a cache, with a message that says what to do about it.
 public enum CacheError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A capacity, time to live, threshold or other setting is out of range.
@@ -10,6 +12,8 @@ public enum CacheError: Error, Sendable, Hashable, CustomStringConvertible {
     case fileSystem(String)
     /// The shared store (Redis) could not be reached or answered with an error.
     case storeUnavailable(String)
+    /// The embedding model failed; the underlying error says whether retrying can help.
+    case embeddingFailed(LLMError)
 
     /// The message, prefixed by what kind of problem it is.
     public var description: String {
@@ -19,6 +23,7 @@ public enum CacheError: Error, Sendable, Hashable, CustomStringConvertible {
         case .corruptData(let message): "corrupt cache data: \(message)"
         case .fileSystem(let message): "cache file error: \(message)"
         case .storeUnavailable(let message): "cache store unavailable: \(message)"
+        case .embeddingFailed(let error): "embedding for the semantic cache failed: \(error)"
         }
     }
 }

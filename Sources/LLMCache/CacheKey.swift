@@ -44,10 +44,8 @@ public struct CacheKey: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The hexadecimal form.
     public var description: String { hex }
 
-    /// Decodes the hexadecimal form.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        let utf8 = Array(text.utf8)
+    /// Parses 64 lowercase hexadecimal digits; `nil` for anything else.
+    public init?(hex text: String) {
         func nibble(_ character: UInt8) -> UInt8? {
             switch character {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
@@ -55,18 +53,25 @@ public struct CacheKey: Sendable, Hashable, Codable, CustomStringConvertible {
             default: nil
             }
         }
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 64 else { return nil }
         var bytes: [UInt8] = []
-        if utf8.count == 64 {
-            for index in stride(from: 0, to: 64, by: 2) {
-                guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { break }
-                bytes.append(high << 4 | low)
-            }
+        bytes.reserveCapacity(32)
+        for index in stride(from: 0, to: 64, by: 2) {
+            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
         }
-        guard bytes.count == 32 else {
+        self.bytes = bytes
+    }
+
+    /// Decodes the hexadecimal form.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let key = CacheKey(hex: text) else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath, debugDescription: "a cache key is 64 lowercase hex digits, got \(text)"))
         }
-        self.bytes = bytes
+        self = key
     }
 
     /// Encodes the hexadecimal form.

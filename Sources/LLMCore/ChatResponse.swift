@@ -12,12 +12,16 @@ public struct ChatResponse: Sendable, Hashable, Codable {
     public var id: String?
     /// Reasoning text the provider exposed, if any.
     public var reasoning: String?
+    /// Set when a response cache answered instead of a model; the usage of such a response is
+    /// zero, because nothing was billed for it.
+    public var cacheHit: CacheHit?
 
     /// Creates a response.
     public init(
         message: ChatMessage, finishReason: FinishReason, usage: Usage = .zero, model: String, id: String? = nil,
-        reasoning: String? = nil
+        reasoning: String? = nil, cacheHit: CacheHit? = nil
     ) {
+        self.cacheHit = cacheHit
         self.message = message
         self.finishReason = finishReason
         self.usage = usage
@@ -36,6 +40,7 @@ public struct ChatResponse: Sendable, Hashable, Codable {
     /// through a ``ChatStreamAccumulator`` gives back this response.
     public var streamEvents: [ChatStreamEvent] {
         var events: [ChatStreamEvent] = [.responseStarted(id: id, model: model)]
+        if let cacheHit { events.append(.cacheHit(cacheHit)) }
         if let reasoning, !reasoning.isEmpty { events.append(.reasoningDelta(reasoning)) }
         let text = message.text
         if !text.isEmpty { events.append(.textDelta(text)) }

@@ -24,6 +24,7 @@ public struct ChatStreamAccumulator: Sendable {
     private var usage = Usage.zero
     private var model: String
     private var responseID: String?
+    private var cacheHit: CacheHit?
 
     /// Why the stream finished, once a finish event has been applied.
     public private(set) var finishReason: FinishReason?
@@ -46,6 +47,8 @@ public struct ChatStreamAccumulator: Sendable {
         case .responseStarted(let id, let model):
             if let id { responseID = id }
             if !model.isEmpty { self.model = model }
+        case .cacheHit(let hit):
+            cacheHit = hit
         case .textDelta(let delta):
             text += delta
         case .reasoningDelta(let delta):
@@ -99,6 +102,7 @@ public struct ChatStreamAccumulator: Sendable {
             usage: usage,
             model: model,
             id: responseID,
-            reasoning: reasoning.isEmpty ? nil : reasoning)
+            reasoning: reasoning.isEmpty ? nil : reasoning,
+            cacheHit: cacheHit)
     }
 }

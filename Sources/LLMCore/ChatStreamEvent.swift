@@ -5,6 +5,8 @@
 public enum ChatStreamEvent: Sendable, Hashable {
     /// The provider's response id and the model that is answering, when known; sent first.
     case responseStarted(id: String?, model: String)
+    /// The answer is being replayed from a response cache (sent right after ``responseStarted(id:model:)``).
+    case cacheHit(CacheHit)
     /// More answer text.
     case textDelta(String)
     /// More reasoning text.

@@ -5,7 +5,7 @@ extension ChatStreamEvent {
     /// stream can no longer be retried or rerouted without the consumer seeing the answer twice.
     var isAnswerContent: Bool {
         switch self {
-        case .responseStarted, .usage: false
+        case .responseStarted, .cacheHit, .usage: false
         case .textDelta, .reasoningDelta, .toolCallStarted, .toolCallArgumentsDelta, .toolCallEnded, .finished: true
         }
     }
