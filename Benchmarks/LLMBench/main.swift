@@ -14,6 +14,7 @@ let commands: [String: (inout Arguments) throws -> Void] = [
     "resilience-sim": runResilienceSimulation,
     "resilience-overhead": runResilienceOverhead,
     "cache": runCacheBenchmark,
+    "semantic-cache": runSemanticCacheBenchmark,
 ]
 
 var arguments = Arguments(CommandLine.arguments.dropFirst())
