@@ -297,12 +297,15 @@ public final class SemanticCache<Value: Codable & Sendable>: Sendable {
         if let store {
             for identity in identities { try await store.removeValue(forKey: storeKey(identity)) }
             // Entries other processes stored with this tag are found by scanning the store.
-            for key in try await store.keys(withPrefix: configuration.storeKeyPrefix + "entry:") {
-                guard let bytes = try await store.value(forKey: key),
-                    let record = try? JSONDecoder().decode(SemanticCacheRecord<Value>.self, from: Data(bytes)),
-                    record.tags.contains(tag)
-                else { continue }
-                try await store.removeValue(forKey: key)
+            let keys = try await store.keys(withPrefix: configuration.storeKeyPrefix + "entry:")
+            for start in stride(from: 0, to: keys.count, by: 500) {
+                let batch = Array(keys[start..<min(start + 500, keys.count)])
+                for (key, bytes) in zip(batch, try await store.values(forKeys: batch)) {
+                    guard let bytes, let record = try? JSONDecoder().decode(SemanticCacheRecord<Value>.self, from: Data(bytes)),
+                        record.tags.contains(tag)
+                    else { continue }
+                    try await store.removeValue(forKey: key)
+                }
             }
         }
         return identities.count
@@ -310,10 +313,7 @@ public final class SemanticCache<Value: Codable & Sendable>: Sendable {
 
     /// Removes every entry held in this process (the store is left alone).
     public func removeAllLocal() {
-        state.withLock { state in
-            for index in state.indexes.values { for id in index.keys { index.remove(id) } }
-            state = State(nextID: state.nextID)
-        }
+        state.withLock { state in state = State(nextID: state.nextID) }
     }
 
     /// The number of entries held, expired ones not yet dropped included.
