@@ -4,7 +4,7 @@ import Synchronization
 /// A small Redis client over POSIX sockets: a bounded pool of connections, pipelining, `AUTH`
 /// and `SELECT` on connect, connect and reply timeouts, and reconnection after the server restarts.
 ///
-/// Blocking socket calls run on Dispatch's global queue, never on Swift's cooperative threads.
+/// Blocking socket calls run on Dispatch threads of their own, never on Swift's cooperative threads.
 /// A command that fails on a pooled connection because the connection went stale (the server
 /// restarted or dropped idle clients) is retried once on a new connection; every other failure is
 /// thrown as a ``RedisError`` — promptly, within the configured timeouts, when the server is down.
@@ -59,7 +59,10 @@ public final class RedisClient: Sendable {
         guard !commands.isEmpty else { return [] }
         await acquireSlot()
         let outcome: Result<[RedisValue], RedisError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            // A fresh serial queue gets its own thread even when Dispatch's shared pool is busy
+            // with CPU work (the global queues would make this call wait behind it, as the test
+            // suite showed: seconds for a refused connection).
+            DispatchQueue(label: "LLMCache.RedisClient").async {
                 continuation.resume(returning: self.runBlocking(commands))
             }
         }
