@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One measured configuration: printed as a JSON line, or gathered into a table.
 struct Measurement {
@@ -81,6 +84,49 @@ func now() -> Double {
 }
 
 /// The process's resident memory in bytes (Linux `/proc/self/statm`; 0 elsewhere).
+/// Returns freed heap pages to the system (glibc keeps them otherwise), so a resident-set
+/// difference counts live memory only.
+func releaseFreedMemory() {
+    #if os(Linux)
+    // glibc's malloc_trim is not in the Glibc module map; look it up at run time.
+    typealias Trim = @convention(c) (Int) -> Int32
+    if let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "malloc_trim") {
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
+    }
+    #endif
+}
+
+/// Bytes the C heap has handed out and not had back (glibc's `malloc_info` totals: system memory
+/// minus free chunks), or nil where that is not available. Unlike the resident set, this does not
+/// depend on which freed pages the allocator happened to keep.
+func liveHeapBytes() -> Int? {
+    #if os(Linux)
+    typealias Info = @convention(c) (Int32, UnsafeMutablePointer<FILE>?) -> Int32
+    guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "malloc_info") else { return nil }
+    var buffer: UnsafeMutablePointer<CChar>?
+    var size = 0
+    guard let stream = open_memstream(&buffer, &size) else { return nil }
+    _ = unsafeBitCast(symbol, to: Info.self)(0, stream)
+    fclose(stream)
+    guard let buffer else { return nil }
+    defer { free(buffer) }
+    let xml = String(cString: buffer)
+    // The last <total …> and <system …> elements are the totals over every arena.
+    func value(_ prefix: String) -> Int? {
+        guard let range = xml.range(of: prefix, options: .backwards) else { return nil }
+        let rest = xml[range.upperBound...]
+        guard let sizeRange = rest.range(of: "size=\"") else { return nil }
+        return Int(rest[sizeRange.upperBound...].prefix { $0.isNumber })
+    }
+    guard let system = value("<system type=\"current\""), let fast = value("<total type=\"fast\""),
+        let rest = value("<total type=\"rest\""), let mapped = value("<total type=\"mmap\"")
+    else { return nil }
+    return system - fast - rest + mapped
+    #else
+    return nil
+    #endif
+}
+
 func residentBytes() -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
     let fields = text.split(separator: " ")

@@ -78,7 +78,7 @@ extension BM25Index where Key: PersistableKey {
                 out.append(UInt32(live.count))
                 for index in live {
                     out.append(list.documents[index])
-                    out.append(list.frequencies[index])
+                    out.append(list.frequency(at: index))
                 }
             }
         }
@@ -211,10 +211,7 @@ extension BM25Index where Key: PersistableKey {
                 }
                 field.postings.append(list)
             }
-            for termIDs in termsOfDocument {
-                field.forwardStart.append(field.forwardTerms.count)
-                field.forwardTerms.append(contentsOf: termIDs)
-            }
+            for termIDs in termsOfDocument { field.forward.append(termIDs) }
         }
         guard input.remaining == 0 else { throw .corrupt("\(input.remaining) unexpected bytes after the postings") }
     }

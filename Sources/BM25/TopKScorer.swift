@@ -1,7 +1,9 @@
 /// One query term in one field, walking its posting list.
 struct TermCursor {
     let documents: UnsafeMutablePointer<UInt32>
-    let frequencies: UnsafeMutablePointer<UInt32>
+    let frequencies: UnsafeMutablePointer<UInt8>
+    /// The list itself, for the rare frequency too large for a byte.
+    unowned(unsafe) let list: PostingList
     let count: Int
     let lengths: UnsafeMutablePointer<UInt32>
     /// boost × idf × how many times the query repeats the term.
@@ -16,7 +18,8 @@ struct TermCursor {
     @inline(__always) var document: UInt32 { position < count ? documents[position] : .max }
 
     @inline(__always) func score() -> Float {
-        let frequency = Float(frequencies[position])
+        let small = frequencies[position]
+        let frequency = small == PostingList.largeFrequencyMark ? Float(list.largeFrequency(at: position)) : Float(small)
         let norm = constantNorm + lengthNorm * Float(lengths[Int(documents[position])])
         return weight * frequency / (frequency + norm)
     }

@@ -35,6 +35,37 @@ struct BM25IndexTests {
         #expect(results.map(\.score) == results.map(\.score).sorted(by: >))
     }
 
+    @Test("frequencies of 255 and more (kept beside the one-byte column) score exactly and survive save, load and rollback")
+    func largeFrequencies() throws {
+        let index = try BM25Index<Int>(analyzer: plain)
+        let counts = [254, 255, 256, 1_000]
+        try index.add(contentsOf: counts.enumerated().map { offset, count in
+            (key: offset, fields: ["text": Array(repeating: "echo", count: count).joined(separator: " ") + " tail"], metadata: [String: String]())
+        })
+        try index.add("echo", forKey: 99)
+        let average = Double(counts.reduce(0, +) + counts.count + 1) / 5
+        func check(_ index: BM25Index<Int>) throws {
+            let scores = Dictionary(uniqueKeysWithValues: try index.search("echo", k: 10).map { ($0.key, Double($0.score)) })
+            for (offset, count) in counts.enumerated() {
+                let expected = expectedScore(tf: Double(count), df: 5, n: 5, length: Double(count + 1), average: average)
+                #expect(abs(scores[offset]! - expected) < 1e-6 * expected, "tf \(count)")
+            }
+        }
+        try check(index)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bm25-large-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try index.save(to: url)
+        try check(try BM25Index<Int>(contentsOf: url, analyzer: plain))
+        // A failing batch after large frequencies rolls back without disturbing them.
+        #expect(throws: BM25Error.self) {
+            try index.add(contentsOf: [
+                (key: 100, fields: ["text": Array(repeating: "echo", count: 600).joined(separator: " ")], metadata: [:]),
+                (key: 101, fields: ["text": " ... "], metadata: [:]),
+            ])
+        }
+        try check(index)
+    }
+
     @Test("k1 and b are honoured, and field boosts multiply field scores")
     func parametersAndFields() throws {
         let index = try BM25Index<String>(analyzer: plain, k1: 2, b: 0.3, fields: [.init(name: "title", boost: 2), .init(name: "body")])
