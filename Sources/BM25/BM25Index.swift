@@ -170,19 +170,27 @@ public final class BM25Index<Key: Hashable & Sendable>: @unchecked Sendable {
         }
     }
 
+    /// Analyses the slice on every core, looking each term up in a snapshot of the dictionaries
+    /// taken now (nothing changes them while the workers run), so the serial insert that follows
+    /// only counts ids. Call under the write lock.
     private func analyzeInParallel(
         _ slice: ArraySlice<(key: Key, fields: [String: String], metadata: [String: String])>
-    ) -> [Result<[[String]], BM25Error>] {
+    ) -> [Result<[ResolvedTerms], BM25Error>] {
         // Each worker writes its own elements of one array; an array (rather than a raw buffer)
         // owns its elements, so nothing leaks. (A deallocated but never deinitialized buffer of
         // these results leaked every analysed token: 2.5× the index's size at 100,000 documents.)
-        var results = [Result<[[String]], BM25Error>](repeating: .success([]), count: slice.count)
+        var results = [Result<[ResolvedTerms], BM25Error>](repeating: .success([]), count: slice.count)
         let base = slice.startIndex
+        let dictionaries = fieldIndexes.map(\.termIDs)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer
             DispatchQueue.concurrentPerform(iterations: slice.count) { offset in
                 let document = slice[base + offset]
-                output[offset] = Result { () throws(BM25Error) in try analyze(document.fields, key: document.key) }
+                output[offset] = Result { () throws(BM25Error) in
+                    try zip(analyze(document.fields, key: document.key), dictionaries).map { terms, dictionary in
+                        ResolvedTerms(terms, dictionary: dictionary)
+                    }
+                }
             }
         }
         return results
@@ -232,6 +240,11 @@ public final class BM25Index<Key: Hashable & Sendable>: @unchecked Sendable {
 
     /// Call under the write lock.
     private func insert(_ terms: [[String]], key: Key, metadata: [String: String]) {
+        insert(zip(fieldIndexes, terms).map { field, fieldTerms in ResolvedTerms(fieldTerms, dictionary: field.termIDs) }, key: key, metadata: metadata)
+    }
+
+    /// Call under the write lock.
+    private func insert(_ terms: [ResolvedTerms], key: Key, metadata: [String: String]) {
         let document = UInt32(keyOfDocument.count)
         for (field, fieldTerms) in zip(fieldIndexes, terms) { field.add(document: document, terms: fieldTerms) }
         keyOfDocument.append(key)
