@@ -59,8 +59,15 @@ public struct StandardAnalyzer: Analyzer {
     /// The terms of `text`, in order.
     public func terms(in text: String) -> [String] {
         var terms: [String] = []
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII text: tokens come out lowercased and need no folding; only stopwords and stems.
+            forEachASCIIToken(in: text) { word in
+                guard !stopwords.contains(word) else { return }
+                terms.append(stems ? stemCache.stem(word, with: stemmer) : word)
+            }
+            return terms
+        }
         forEachToken(in: text) { token in
-            // Tokens from the ASCII path are lowercase already; lowercasing allocates.
             var word = token.utf8.contains(where: { $0 >= 0x80 || ($0 >= 65 && $0 <= 90) }) ? token.lowercased() : token
             if foldsDiacritics { word = DiacriticFolding.fold(word) }
             guard !word.isEmpty, !stopwords.contains(word) else { return }

@@ -149,23 +149,25 @@ final class FieldIndex: @unchecked Sendable {
         }
         postings.reserveCapacity(terms.count)
         for id in postings.count..<terms.count { postings.append(PostingList(capacity: added[id])) }
-        // Local references: the loop runs once per posting, and each access to a class's stored
-        // array would pay an exclusivity check and a retain.
-        let lists = postings
+        // The loop runs once per posting: it works on locals, and reaches each list unretained
+        // (`postings` keeps them alive), where a class's stored array would cost an exclusivity
+        // check and a retain and release per posting.
+        let lists = postings.map { Unmanaged.passUnretained($0) }
         let termIDs = stagedTermIDs
         let frequencies = stagedFrequencies
         var position = 0
-        lists.withUnsafeBufferPointer { lists in
-            for (offset, end) in stagedEnds.enumerated() {
-                let document = start + offset
-                let length = lengths[document]
-                while position < end {
-                    lists[Int(termIDs[position])].append(
-                        document: UInt32(document), frequency: frequencies[position], length: length)
-                    position += 1
+        for (offset, end) in stagedEnds.enumerated() {
+            let document = start + offset
+            let length = lengths[document]
+            while position < end {
+                let frequency = frequencies[position]
+                lists[Int(termIDs[position])]._withUnsafeGuaranteedRef {
+                    $0.append(document: UInt32(document), frequency: frequency, length: length)
                 }
+                position += 1
             }
         }
+        withExtendedLifetime(postings) {}
         stagedTermIDs = []
         stagedFrequencies = []
         stagedEnds = []
