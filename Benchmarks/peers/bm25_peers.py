@@ -7,6 +7,7 @@ engines, not the analyzers. It prints the same JSON fields as `llm-bench bm25`, 
 --dump-results FILE writes bm25s's top 10 per query as `query-id<TAB>doc-id<TAB>score`.
 """
 import argparse
+import ctypes
 import json
 import math
 import os
@@ -23,6 +24,23 @@ def read_tokens(path):
 def resident_bytes():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+def live_heap_bytes():
+    """Bytes the C heap has handed out and not had back (glibc's mallinfo2: in use in the arenas
+    plus mmapped chunks), the same measure llm-bench reports for ours; None where unavailable."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallinfo2.restype = _MallInfo2
+        info = libc.mallinfo2()
+        return info.uordblks + info.hblkhd
+    except (OSError, AttributeError):
+        return None
 
 
 def read_qrels(path):
@@ -150,11 +168,14 @@ def main():
 
     for name in args.library.split(","):
         before = resident_bytes()
+        heap_before = live_heap_bytes()
         peer = PEERS[name](args.k1, args.b)
         started = time.perf_counter()
         peer.build(ids, docs)
         build_seconds = time.perf_counter() - started
-        memory = resident_bytes() - before
+        rss_growth = resident_bytes() - before
+        heap_after = live_heap_bytes()
+        memory = heap_after - heap_before if heap_before is not None and heap_after is not None else rss_growth
         best, latencies = 0.0, []
         for _ in range(max(1, args.repeat)):
             passes = []
@@ -169,7 +190,7 @@ def main():
         row = {"bench": "bm25", "library": name, "dataset": args.dataset, "stem": args.stem, "documents": len(ids),
                "queries": len(queries), "build_seconds": build_seconds, "qps": best,
                "p50_ms": latencies[len(latencies) // 2] * 1000, "p99_ms": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000,
-               "memory_bytes": memory}
+               "memory_bytes": memory, "rss_growth_bytes": rss_growth}
         if judgments or (args.dump_results and name == "bm25s"):
             ap, nd, lines = 0.0, 0.0, []
             for query_id, tokens in zip(query_ids, queries):

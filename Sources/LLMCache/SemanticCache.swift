@@ -72,6 +72,9 @@ public final class SemanticCache<Value: Codable & Sendable>: Sendable {
         var entries: [UInt64: Entry] = [:]
         var idOfIdentity: [CacheKey: UInt64] = [:]
         var indexes: [CacheKey: HNSWIndex<UInt64>] = [:]
+        /// Entries per partition: a partition's index is dropped when its last entry goes (not
+        /// when the index looks empty, which it also does while an entry's vector is being added).
+        var entryCounts: [CacheKey: Int] = [:]
         var idsOfTag: [String: Set<UInt64>] = [:]
         var recency = RecencyList<UInt64>()
     }
@@ -237,6 +240,7 @@ public final class SemanticCache<Value: Codable & Sendable>: Sendable {
             let id = state.nextID
             state.nextID += 1
             state.entries[id] = entry
+            state.entryCounts[entry.partition, default: 0] += 1
             state.idOfIdentity[entry.identity] = id
             for tag in entry.tags { state.idsOfTag[tag, default: []].insert(id) }
             state.recency.touch(id)
@@ -269,9 +273,13 @@ public final class SemanticCache<Value: Codable & Sendable>: Sendable {
             if state.idsOfTag[tag]?.isEmpty == true { state.idsOfTag[tag] = nil }
         }
         state.recency.remove(id)
-        if let index = state.indexes[entry.partition] {
-            index.remove(id)
-            if index.isEmpty { state.indexes[entry.partition] = nil }
+        state.indexes[entry.partition]?.remove(id)
+        let remaining = (state.entryCounts[entry.partition] ?? 1) - 1
+        if remaining == 0 {
+            state.entryCounts[entry.partition] = nil
+            state.indexes[entry.partition] = nil
+        } else {
+            state.entryCounts[entry.partition] = remaining
         }
     }
 
