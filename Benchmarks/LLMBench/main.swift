@@ -15,6 +15,7 @@ let commands: [String: (inout Arguments) throws -> Void] = [
     "resilience-overhead": runResilienceOverhead,
     "cache": runCacheBenchmark,
     "semantic-cache": runSemanticCacheBenchmark,
+    "stream-parse": runStreamParseBenchmark,
 ]
 
 var arguments = Arguments(CommandLine.arguments.dropFirst())
