@@ -42,7 +42,10 @@ extension LLMError {
         default: kind = .badRequest
         }
         if kind == .badRequest || kind == .server {
-            if mentions(["context_length", "context length", "context window", "prompt is too long", "too many tokens"]) {
+            if mentions([
+                "context_length", "context length", "context window", "context size", "exceed_context_size",
+                "prompt is too long", "too many tokens",
+            ]) {
                 kind = .contextLengthExceeded
             } else if mentions(["content_filter", "content_policy", "content policy", "safety system"]) {
                 kind = .contentFiltered

@@ -32,6 +32,7 @@ struct LLMErrorTests {
             (504, "", .server), (529, "Overloaded", .overloaded), (500, "the server is overloaded", .overloaded),
             (400, "This model's maximum context length is 8192 tokens", .contextLengthExceeded),
             (400, "prompt is too long: 210000 tokens > 200000 maximum", .contextLengthExceeded),
+            (400, "the request exceeds the available context size, try increasing it", .contextLengthExceeded),
             (400, "content_policy_violation", .contentFiltered),
         ])
     func statusMapping(status: Int, message: String, kind: LLMError.Kind) {
