@@ -32,7 +32,7 @@ final class LlamaServer: @unchecked Sendable {
     /// The shared data's embedding model, found beside the project root.
     static let embeddingModel: String? = {
         var directory = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { directory.deleteLastPathComponent() }
+        for _ in 0..<3 { directory.deleteLastPathComponent() }  // The file, its folder, Tests/.
         let path = directory.deletingLastPathComponent().appendingPathComponent("shared/data/models/all-MiniLM-L6-v2-q8_0.gguf").path
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }()

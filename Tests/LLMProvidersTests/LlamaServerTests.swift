@@ -3,17 +3,20 @@ import LLMCore
 import LLMProviders
 import Testing
 
-/// The OpenAI-compatible client against a real llama.cpp server running SmolLM2-135M-Instruct.
+/// The OpenAI-compatible and Anthropic clients against a real llama.cpp server running SmolLM2-135M-Instruct
+/// (and all-MiniLM-L6-v2 for embeddings).
 @Suite(
-    "OpenAI client against a real llama-server",
+    "Provider clients against a real llama-server",
     .serialized, .enabled(if: LlamaServer.available || LlamaServer.required, Comment(rawValue: LlamaServer.skipMessage)))
 struct LlamaServerTests {
     private static func client(_ server: LlamaServer) -> OpenAIClient {
         OpenAIClient(configuration: OpenAIConfiguration(baseURL: server.baseURL, defaultModel: "smollm2"))
     }
 
+    // Without a system prompt this tiny model rambles in French; with one it answers.
     private static let capital = ChatRequest(
-        messages: [.user("What is the capital of France?")], temperature: 0, maxOutputTokens: 24)
+        systemPrompt: "You are a helpful assistant.", messages: [.user("What is the capital of France?")], temperature: 0,
+        maxOutputTokens: 24)
 
     @Test("one-shot and streamed chat give the same real answer, with usage", .timeLimit(.minutes(5)))
     func chat() async throws {
@@ -34,6 +37,20 @@ struct LlamaServerTests {
         #expect(deltas > 1, "the answer arrived in pieces")
         #expect(streamed.text == oneShot.text)  // Temperature 0: the same tokens.
         #expect(streamed.usage.outputTokens == oneShot.usage.outputTokens)
+        #expect(streamed.finishReason == oneShot.finishReason)
+    }
+
+    @Test("the Anthropic client through llama-server's /v1/messages: one-shot and streamed", .timeLimit(.minutes(5)))
+    func anthropic() async throws {
+        let server = try await LlamaServer(model: try #require(LlamaServer.chatModel), arguments: ["-c", "1024", "-np", "1"])
+        defer { server.stop() }
+        let client = AnthropicClient(configuration: AnthropicConfiguration(
+            baseURL: server.baseURL.deletingLastPathComponent(), defaultModel: "smollm2"))
+        let oneShot = try await client.respond(to: Self.capital)
+        #expect(oneShot.text.contains("Paris"), "\(oneShot.text)")
+        #expect(oneShot.usage.outputTokens > 0)
+        let streamed = try await client.stream(Self.capital).response()
+        #expect(streamed.text == oneShot.text)
         #expect(streamed.finishReason == oneShot.finishReason)
     }
 
