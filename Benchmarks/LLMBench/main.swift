@@ -16,6 +16,7 @@ let commands: [String: (inout Arguments) throws -> Void] = [
     "cache": runCacheBenchmark,
     "semantic-cache": runSemanticCacheBenchmark,
     "stream-parse": runStreamParseBenchmark,
+    "provider-overhead": runProviderOverheadBenchmark,
 ]
 
 var arguments = Arguments(CommandLine.arguments.dropFirst())
