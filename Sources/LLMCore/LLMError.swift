@@ -81,9 +81,16 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the same request may succeed if tried again: true for rate limits
     /// (but not an exhausted quota), overload, server errors, timeouts,
-    /// transport failures and a full bulkhead; false for everything else.
+    /// transport failures and a full bulkhead; false for everything else. A provider's
+    /// `x-should-retry: true` or `false` header overrides the kind, as OpenAI's and Anthropic's own
+    /// clients let it (an exhausted quota stays final).
     public var isRetryable: Bool {
-        switch kind {
+        switch headers["x-should-retry"]?.lowercased() {
+        case "true"?: return !isQuotaExhausted
+        case "false"?: return false
+        default: break
+        }
+        return switch kind {
         case .rateLimited: !isQuotaExhausted
         case .overloaded, .server, .timeout, .transport, .bulkheadFull: true
         case .authentication, .permissionDenied, .notFound, .badRequest, .contextLengthExceeded,

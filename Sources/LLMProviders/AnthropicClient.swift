@@ -3,6 +3,11 @@ import LLMCore
 
 /// Where the Anthropic Messages API is and how to authenticate. The key is never printed.
 public struct AnthropicConfiguration: Sendable, CustomStringConvertible {
+    /// What each model can do, for routers; models not listed get ``defaultCapabilities``.
+    public var capabilities: [String: ModelCapabilities] = [:]
+    /// What an unlisted model is assumed to do.
+    public var defaultCapabilities = ModelCapabilities(tools: true, jsonSchema: false, vision: true)
+
     /// The API root, without `/v1` (for example `https://api.anthropic.com`).
     public var baseURL: URL
     /// The `x-api-key`, if the server needs one.
@@ -129,5 +134,12 @@ public struct AnthropicClient: ChatModel {
             httpStatus: head.status, headers: head.headers,
             message: envelope?["message"]?.stringValue ?? (text.isEmpty ? "HTTP \(head.status)" : text),
             providerCode: envelope?["type"]?.stringValue, provider: "anthropic")
+    }
+}
+
+extension AnthropicClient: CapabilityDescribing {
+    /// The capabilities declared in the configuration for `model`, else its defaults.
+    public func capabilities(forModel model: String) -> ModelCapabilities {
+        configuration.capabilities[model] ?? configuration.defaultCapabilities
     }
 }

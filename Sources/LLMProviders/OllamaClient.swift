@@ -3,6 +3,11 @@ import LLMCore
 
 /// Where an Ollama server is. `OLLAMA_HOST` configures it as Ollama's own tools do.
 public struct OllamaConfiguration: Sendable, CustomStringConvertible {
+    /// What each model can do, for routers; models not listed get ``defaultCapabilities``.
+    public var capabilities: [String: ModelCapabilities] = [:]
+    /// What an unlisted model is assumed to do.
+    public var defaultCapabilities = ModelCapabilities(tools: true, jsonSchema: true, vision: false)
+
     /// The server root (for example `http://127.0.0.1:11434`).
     public var baseURL: URL
     /// The model used when a request names none.
@@ -133,5 +138,12 @@ public struct OllamaClient: ChatModel {
         let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
         let message = (try? JSONValue(parsing: String(decoding: bytes, as: UTF8.self)))?["error"]?.stringValue
         return LLMError(httpStatus: head.status, headers: head.headers, message: message ?? (text.isEmpty ? "HTTP \(head.status)" : text), provider: "ollama")
+    }
+}
+
+extension OllamaClient: CapabilityDescribing {
+    /// The capabilities declared in the configuration for `model`, else its defaults.
+    public func capabilities(forModel model: String) -> ModelCapabilities {
+        configuration.capabilities[model] ?? configuration.defaultCapabilities
     }
 }

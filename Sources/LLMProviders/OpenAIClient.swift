@@ -84,7 +84,7 @@ public struct OpenAIClient: ChatModel {
     /// The ids of the models the server offers (`GET /models`).
     public func models() async throws(LLMError) -> [String] {
         let (head, body) = try await transport.data(for: HTTPRequest(
-            method: "GET", url: configuration.baseURL.appendingPathComponent("models"), headers: Self.headers(configuration),
+            method: "GET", url: Self.url("models", configuration: configuration), headers: Self.headers(configuration),
             timeouts: configuration.timeouts))
         guard (200..<300).contains(head.status) else { throw Self.error(head: head, bytes: body, configuration: configuration) }
         let json = try Self.parse(body, provider: configuration.providerName)
@@ -107,8 +107,18 @@ public struct OpenAIClient: ChatModel {
         var headers = headers(configuration)
         headers["Content-Type"] = "application/json"
         return HTTPRequest(
-            method: "POST", url: configuration.baseURL.appendingPathComponent(path), headers: headers, body: Data(bytes),
+            method: "POST", url: url(path, configuration: configuration), headers: headers, body: Data(bytes),
             timeouts: configuration.timeouts)
+    }
+
+    /// `path` under the base URL, with the configured query parameters.
+    static func url(_ path: String, configuration: OpenAIConfiguration) -> URL {
+        let url = configuration.baseURL.appendingPathComponent(path)
+        guard !configuration.queryParameters.isEmpty, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
+            return url
+        }
+        components.queryItems = configuration.queryParameters.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return components.url ?? url
     }
 
     static func headers(_ configuration: OpenAIConfiguration) -> [String: String] {
@@ -168,5 +178,12 @@ public struct OpenAIEmbeddingModel: EmbeddingModel {
             throw LLMError(kind: .decoding, message: "\(model) returned \(bad.count)-dimensional vectors, not \(dimensions)")
         }
         return vectors
+    }
+}
+
+extension OpenAIClient: CapabilityDescribing {
+    /// The capabilities declared in the configuration for `model`, else its defaults.
+    public func capabilities(forModel model: String) -> ModelCapabilities {
+        configuration.capabilities[model] ?? configuration.defaultCapabilities
     }
 }

@@ -1,16 +1,24 @@
 import Foundation
+import LLMCore
 
 /// Where an OpenAI-compatible server is and how to authenticate: OpenAI itself, Azure-style base
 /// URLs, vLLM, llama.cpp's server, Ollama's `/v1`, LM Studio, OpenRouter.
 ///
 /// The API key is never printed: ``description`` shows it redacted.
 public struct OpenAIConfiguration: Sendable, CustomStringConvertible {
+    /// What each model can do, for routers; models not listed get ``defaultCapabilities``.
+    public var capabilities: [String: ModelCapabilities] = [:]
+    /// What an unlisted model is assumed to do.
+    public var defaultCapabilities = ModelCapabilities(tools: true, jsonSchema: true, vision: true)
+
     /// The URL the endpoints hang off, ending in `/v1` (for example `http://127.0.0.1:8080/v1`).
     public var baseURL: URL
     /// The bearer token, if the server needs one.
     public var apiKey: String?
     /// Headers sent with every request (OpenRouter's `HTTP-Referer`, Azure's `api-key`…).
     public var extraHeaders: [String: String]
+    /// Query parameters added to every URL (Azure's `api-version`).
+    public var queryParameters: [String: String] = [:]
     /// The model used when a request names none.
     public var defaultModel: String?
     /// Which field carries ``LLMCore/ChatRequest/maxOutputTokens``: `max_tokens` (every compatible

@@ -85,4 +85,11 @@ struct LLMErrorTests {
         let error = LLMError(httpStatus: 503, headers: ["retry-after": "2"], message: "busy", provider: "openai")
         #expect(error.description == "LLMError.overloaded [openai] HTTP 503: busy (retry after 2.0 seconds)")
     }
+
+    @Test("x-should-retry overrides the kind's retryability")
+    func shouldRetryHeader() {
+        #expect(!LLMError(httpStatus: 503, headers: ["X-Should-Retry": "false"], message: "busy").isRetryable)
+        #expect(LLMError(httpStatus: 409, headers: ["x-should-retry": "true"], message: "lock timeout").isRetryable)
+        #expect(LLMError(httpStatus: 503, headers: [:], message: "busy").isRetryable)
+    }
 }

@@ -96,3 +96,17 @@ struct OllamaClientTests {
         #expect(OllamaConfiguration.fromEnvironment(["OLLAMA_HOST": "https://ollama.example.com"]).baseURL.absoluteString == "https://ollama.example.com")
     }
 }
+
+@Suite("Declared capabilities")
+struct CapabilityTests {
+    @Test("clients answer with the capabilities declared per model, else their defaults")
+    func declared() {
+        var configuration = OpenAIConfiguration()
+        configuration.capabilities["small"] = ModelCapabilities(tools: false, contextWindow: 8_192)
+        let client = OpenAIClient(configuration: configuration)
+        #expect(client.capabilities(forModel: "small").contextWindow == 8_192)
+        #expect(!client.capabilities(forModel: "small").tools)
+        #expect(client.capabilities(forModel: "other").jsonSchema)
+        #expect(!AnthropicClient(configuration: AnthropicConfiguration()).capabilities(forModel: "claude").jsonSchema)
+    }
+}

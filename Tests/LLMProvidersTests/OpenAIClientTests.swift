@@ -179,3 +179,23 @@ struct OpenAIClientTests {
         #expect(!"\(configuration)".contains("sk-live-123"))
     }
 }
+
+@Suite("OpenAI-compatible client: Azure-style URLs")
+struct AzureStyleTests {
+    @Test("query parameters (api-version) and extra headers (api-key) go on every request")
+    func azure() async throws {
+        let seen = Recorder()
+        let server = try TestHTTPServer { request, connection in
+            seen.append(request)
+            connection.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"data\":[]}")
+        }
+        defer { withExtendedLifetime(server) {} }
+        var configuration = OpenAIConfiguration(
+            baseURL: server.url.appendingPathComponent("openai/deployments/gpt"), extraHeaders: ["api-key": "azure-key"])
+        configuration.queryParameters = ["api-version": "2024-10-21"]
+        _ = try await OpenAIClient(configuration: configuration).models()
+        let sent = try #require(seen.first)
+        #expect(sent.head.hasPrefix("GET /openai/deployments/gpt/models?api-version=2024-10-21 "))
+        #expect(sent.head.lowercased().contains("api-key: azure-key"))
+    }
+}
