@@ -37,12 +37,17 @@ struct FrequencySketch: Sendable {
 
     /// Records one occurrence of the key with this hash.
     @inlinable mutating func increment(_ hash: Int) {
-        let current = UInt64(frequency(of: hash))
-        if current < 15 {
-            let (first, step) = Self.probe(hash)
+        let (first, step) = Self.probe(hash)
+        var minimum: UInt64 = 15
+        for row in 0..<Self.rows {
+            let (word, shift) = position(row: row, first: first, step: step)
+            minimum = min(minimum, (words[word] >> shift) & 0xF)
+        }
+        if minimum < 15 {
+            // Conservative update: only the counters at the minimum grow.
             for row in 0..<Self.rows {
                 let (word, shift) = position(row: row, first: first, step: step)
-                if (words[word] >> shift) & 0xF == current { words[word] += 1 << shift }
+                if (words[word] >> shift) & 0xF == minimum { words[word] += 1 << shift }
             }
         }
         increments += 1

@@ -72,22 +72,30 @@ extension SemanticCache {
     @discardableResult
     public func restoreFromStore() async throws(CacheError) -> Int {
         guard let store else { throw .invalidConfiguration("this semantic cache has no store to restore from") }
-        let keys = try await store.keys(withPrefix: configuration.storeKeyPrefix + "entry:")
         var records: [SemanticCacheRecord<Value>] = []
-        for start in stride(from: 0, to: keys.count, by: 500) {
-            let batch = Array(keys[start..<min(start + 500, keys.count)])
-            for (key, bytes) in zip(batch, try await store.values(forKeys: batch)) {
-                guard let bytes else { continue }
-                if let record = try? JSONDecoder().decode(SemanticCacheRecord<Value>.self, from: Data(bytes)),
-                    CacheKey(hex: record.partition) != nil, (try? record.decodedVector().count) == embedder.dimensions
-                {
-                    records.append(record)
-                } else {
-                    try await store.removeValue(forKey: key)
-                }
+        for (key, record) in try await storedRecords(in: store) {
+            if let record, CacheKey(hex: record.partition) != nil, (try? record.decodedVector().count) == embedder.dimensions {
+                records.append(record)
+            } else {
+                try await store.removeValue(forKey: key)
             }
         }
         return try restoreAll(records)
+    }
+
+    /// Every entry in the store under this cache's prefix, read in batches of 500; `nil` where an
+    /// entry does not decode.
+    func storedRecords(in store: any CacheStore) async throws(CacheError) -> [(key: String, record: SemanticCacheRecord<Value>?)] {
+        let keys = try await store.keys(withPrefix: configuration.storeKeyPrefix + "entry:")
+        var records: [(key: String, record: SemanticCacheRecord<Value>?)] = []
+        for start in stride(from: 0, to: keys.count, by: 500) {
+            let batch = Array(keys[start..<min(start + 500, keys.count)])
+            for (key, bytes) in zip(batch, try await store.values(forKeys: batch)) {
+                guard let bytes else { continue }  // Expired since it was listed.
+                records.append((key, try? JSONDecoder().decode(SemanticCacheRecord<Value>.self, from: Data(bytes))))
+            }
+        }
+        return records
     }
 
     private func restoreAll(_ records: [SemanticCacheRecord<Value>]) throws(CacheError) -> Int {

@@ -305,15 +305,8 @@ public final class SemanticCache<Value: Codable & Sendable>: Sendable {
         if let store {
             for identity in identities { try await store.removeValue(forKey: storeKey(identity)) }
             // Entries other processes stored with this tag are found by scanning the store.
-            let keys = try await store.keys(withPrefix: configuration.storeKeyPrefix + "entry:")
-            for start in stride(from: 0, to: keys.count, by: 500) {
-                let batch = Array(keys[start..<min(start + 500, keys.count)])
-                for (key, bytes) in zip(batch, try await store.values(forKeys: batch)) {
-                    guard let bytes, let record = try? JSONDecoder().decode(SemanticCacheRecord<Value>.self, from: Data(bytes)),
-                        record.tags.contains(tag)
-                    else { continue }
-                    try await store.removeValue(forKey: key)
-                }
+            for (key, record) in try await storedRecords(in: store) where record?.tags.contains(tag) == true {
+                try await store.removeValue(forKey: key)
             }
         }
         return identities.count

@@ -87,9 +87,7 @@ public struct AnthropicClient: ChatModel {
         return ChatStream { continuation throws(LLMError) in
             let (head, body) = try await client.transport.send(try client.post(request, stream: true))
             guard (200..<300).contains(head.status) else {
-                var bytes: [UInt8] = []
-                for try await chunk in body where bytes.count < 1 << 20 { bytes += chunk }
-                throw Self.error(head: head, bytes: bytes)
+                throw Self.error(head: head, bytes: try await body.collect(upTo: 1 << 20))
             }
             var parser = ServerSentEventParser()
             var decoder = AnthropicStreamDecoder(defaultModel: request.model ?? client.configuration.defaultModel ?? "")

@@ -93,6 +93,19 @@ public struct HTTPBodyStream: AsyncSequence, Sendable {
         self.init(stream)
     }
 
+    /// The whole body, or its first `limit` bytes or so (reading stops once that many arrived;
+    /// an error body needs no more than a message's worth).
+    ///
+    /// - Throws: ``LLMCore/LLMError`` when the body fails part-way.
+    public func collect(upTo limit: Int = .max) async throws(LLMError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for try await chunk in self {
+            bytes += chunk
+            if bytes.count >= limit { break }
+        }
+        return bytes
+    }
+
     /// Iterates the chunks.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: chunks.makeAsyncIterator(), level: level, guardian: AbandonGuard(abandon))
@@ -106,30 +119,33 @@ public struct HTTPBodyStream: AsyncSequence, Sendable {
 
         /// The next chunk, or `nil` at the end of the body.
         public mutating func next() async throws(LLMError) -> [UInt8]? {
-            do {
-                let chunk = try await base.next()
-                if let chunk { level?.consumed(chunk.count) } else { guardian.markEnded() }
-                // A cancelled consumer sees the end of the stream; say so rather than pass off a
-                // cut body as complete.
-                if chunk == nil, Task.isCancelled { throw LLMError.cancelled("the body's consumer was cancelled") }
-                return chunk
-            } catch {
-                guardian.markEnded()
-                throw LLMError(error)
-            }
+            let chunk: [UInt8]?
+            do { chunk = try await base.next() } catch { throw failed(error) }
+            return try deliver(chunk)
         }
 
         /// The next chunk, or `nil` at the end of the body.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(LLMError) -> [UInt8]? {
-            do {
-                let chunk = try await base.next(isolation: actor)
-                if let chunk { level?.consumed(chunk.count) } else { guardian.markEnded() }
-                if chunk == nil, Task.isCancelled { throw LLMError.cancelled("the body's consumer was cancelled") }
-                return chunk
-            } catch {
+            let chunk: [UInt8]?
+            do { chunk = try await base.next(isolation: actor) } catch { throw failed(error) }
+            return try deliver(chunk)
+        }
+
+        private func failed(_ error: any Error) -> LLMError {
+            guardian.markEnded()
+            return LLMError(error)
+        }
+
+        private func deliver(_ chunk: [UInt8]?) throws(LLMError) -> [UInt8]? {
+            guard let chunk else {
                 guardian.markEnded()
-                throw LLMError(error)
+                // A cancelled consumer sees the end of the stream; say so rather than pass off a
+                // cut body as complete.
+                if Task.isCancelled { throw .cancelled("the body's consumer was cancelled") }
+                return nil
             }
+            level?.consumed(chunk.count)
+            return chunk
         }
     }
 }

@@ -73,8 +73,6 @@ extension HTTPTransport {
     /// - Throws: as ``HTTPTransport/send(_:)``, and for a body that fails part-way.
     public func data(for request: HTTPRequest) async throws(LLMError) -> (HTTPResponseHead, [UInt8]) {
         let (head, body) = try await send(request)
-        var bytes: [UInt8] = []
-        for try await chunk in body { bytes += chunk }
-        return (head, bytes)
+        return (head, try await body.collect())
     }
 }

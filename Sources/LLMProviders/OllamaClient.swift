@@ -80,9 +80,7 @@ public struct OllamaClient: ChatModel {
             let body = try OllamaWire.chatBody(request, configuration: client.configuration, stream: true)
             let (head, chunks) = try await client.transport.send(try client.post("api/chat", body: body))
             guard (200..<300).contains(head.status) else {
-                var bytes: [UInt8] = []
-                for try await chunk in chunks where bytes.count < 1 << 20 { bytes += chunk }
-                throw Self.error(head: head, bytes: bytes)
+                throw Self.error(head: head, bytes: try await chunks.collect(upTo: 1 << 20))
             }
             var parser = NDJSONLineParser()
             var decoder = OllamaStreamDecoder(defaultModel: request.model ?? client.configuration.defaultModel ?? "")
@@ -115,7 +113,7 @@ public struct OllamaClient: ChatModel {
         else { throw LLMError(kind: .decoding, message: "Ollama's embed answer has no embeddings for every text", provider: "ollama") }
         return try rows.map { row throws(LLMError) in
             try (row.arrayValue ?? []).map { value throws(LLMError) in
-                guard let number = value.doubleValue ?? value.integerValue.map(Double.init) else {
+                guard let number = value.doubleValue else {
                     throw LLMError(kind: .decoding, message: "an embedding holds a non-number", provider: "ollama")
                 }
                 return Float(number)

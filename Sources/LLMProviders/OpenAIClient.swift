@@ -34,7 +34,7 @@ public struct OpenAIClient: ChatModel {
             let body = try OpenAIWire.chatBody(request, configuration: configuration, stream: true)
             let (head, bytes) = try await transport.send(Self.post("chat/completions", body: body, configuration: configuration))
             guard (200..<300).contains(head.status) else {
-                throw try await Self.error(head: head, body: bytes, configuration: configuration)
+                throw Self.error(head: head, bytes: try await bytes.collect(upTo: 1 << 20), configuration: configuration)
             }
             var parser = ServerSentEventParser()
             var decoder = OpenAIStreamDecoder(defaultModel: request.model ?? configuration.defaultModel ?? "")
@@ -69,7 +69,7 @@ public struct OpenAIClient: ChatModel {
                 throw LLMError(kind: .decoding, message: "an embedding has a bad index or no vector", provider: configuration.providerName)
             }
             vectors[index] = try values.map { value throws(LLMError) in
-                guard let number = value.doubleValue ?? value.integerValue.map(Double.init) else {
+                guard let number = value.doubleValue else {
                     throw LLMError(kind: .decoding, message: "an embedding holds a non-number", provider: configuration.providerName)
                 }
                 return Float(number)
@@ -133,12 +133,6 @@ public struct OpenAIClient: ChatModel {
         } catch {
             throw LLMError(kind: .decoding, message: "the server's answer is not JSON: \(error)", provider: provider)
         }
-    }
-
-    static func error(head: HTTPResponseHead, body: HTTPBodyStream, configuration: OpenAIConfiguration) async throws(LLMError) -> LLMError {
-        var bytes: [UInt8] = []
-        for try await chunk in body where bytes.count < 1 << 20 { bytes += chunk }
-        return error(head: head, bytes: bytes, configuration: configuration)
     }
 
     /// The error a non-2xx response stands for, from its status, headers and error envelope.

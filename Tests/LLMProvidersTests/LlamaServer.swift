@@ -78,22 +78,8 @@ final class LlamaServer: @unchecked Sendable {
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
 
     static func freePort() throws -> Int {
-        #if os(Linux)
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw URLError(.cannotConnectToHost) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        let (descriptor, port) = try bindLoopback(listening: false)
+        close(descriptor)
+        return port
     }
 }

@@ -43,28 +43,9 @@ final class TestHTTPServer: @unchecked Sendable {
     private let listener: Int32
 
     init(handler: @escaping @Sendable (Request, Connection) -> Void) throws {
-        #if os(Linux)
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        var one: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && listen(descriptor, 16) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard listening else {
-            close(descriptor)
-            throw URLError(.cannotConnectToHost)
-        }
+        let (descriptor, port) = try bindLoopback(listening: true)
         listener = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         Thread.detachNewThread {
             while true {
                 let client = accept(descriptor, nil, nil)
@@ -116,4 +97,30 @@ final class TestHTTPServer: @unchecked Sendable {
         }
         return nil
     }
+}
+
+/// A TCP socket bound to a free loopback port (the kernel's pick), listening if asked.
+func bindLoopback(listening: Bool) throws -> (descriptor: Int32, port: Int) {
+    #if os(Linux)
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #else
+    let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+    #endif
+    var one: Int32 = 1
+    setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, length) == 0 && (!listening || listen(descriptor, 16) == 0)
+                && getsockname(descriptor, $0, &length) == 0
+        }
+    }
+    guard bound else {
+        close(descriptor)
+        throw URLError(.cannotConnectToHost)
+    }
+    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
 }

@@ -21,6 +21,21 @@ final class Flag: Sendable {
 
 private func chunk(_ text: String) -> String { String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n" }
 
+/// A server that streams an event every 10 ms until the client goes away (up to a minute: under
+/// load the client may take a while to stop), then sets `disconnected`.
+private func tickingServer(_ disconnected: Flag) throws -> TestHTTPServer {
+    try TestHTTPServer { _, connection in
+        connection.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for _ in 0..<6_000 {
+            guard connection.write(chunk("data: tick\n\n")) else {
+                disconnected.set()
+                return
+            }
+            usleep(10_000)
+        }
+    }
+}
+
 @Suite("URLSession transport (local HTTP server)")
 struct URLSessionTransportTests {
     @Test("a request's method, headers and body arrive; status and lowercased headers come back")
@@ -74,16 +89,7 @@ struct URLSessionTransportTests {
     @Test("stopping early closes the connection: the server sees it")
     func cancellationReachesServer() async throws {
         let disconnected = Flag()
-        let server = try TestHTTPServer { _, connection in
-            connection.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
-            for _ in 0..<6_000 {  // Up to a minute: under load the client may take a while to stop.
-                guard connection.write(chunk("data: tick\n\n")) else {
-                    disconnected.set()
-                    return
-                }
-                usleep(10_000)
-            }
-        }
+        let server = try tickingServer(disconnected)
         let (_, body) = try await URLSessionTransport().send(HTTPRequest(url: server.url))
         for try await _ in body { break }
         #expect(await disconnected.wait(upTo: 60))
@@ -165,16 +171,7 @@ struct TransportCancellationTests {
     func consumerCancelled() async throws {
         let disconnected = Flag()
         let firstChunk = Flag()
-        let server = try TestHTTPServer { _, connection in
-            connection.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
-            for _ in 0..<6_000 {  // Up to a minute: under load the client may take a while to stop.
-                guard connection.write(chunk("data: tick\n\n")) else {
-                    disconnected.set()
-                    return
-                }
-                usleep(10_000)
-            }
-        }
+        let server = try tickingServer(disconnected)
         let transport = URLSessionTransport()
         let consumer = Task { () -> LLMError? in
             do throws(LLMError) {
