@@ -15,13 +15,16 @@ public struct ChatResponse: Sendable, Hashable, Codable {
     /// Set when a response cache answered instead of a model; the usage of such a response is
     /// zero, because nothing was billed for it.
     public var cacheHit: CacheHit?
+    /// Set when a router answered: which deployment, why, and at what cost.
+    public var routing: RoutingDecision?
 
     /// Creates a response.
     public init(
         message: ChatMessage, finishReason: FinishReason, usage: Usage = .zero, model: String, id: String? = nil,
-        reasoning: String? = nil, cacheHit: CacheHit? = nil
+        reasoning: String? = nil, cacheHit: CacheHit? = nil, routing: RoutingDecision? = nil
     ) {
         self.cacheHit = cacheHit
+        self.routing = routing
         self.message = message
         self.finishReason = finishReason
         self.usage = usage
@@ -51,6 +54,7 @@ public struct ChatResponse: Sendable, Hashable, Codable {
         }
         if usage != .zero { events.append(.usage(usage)) }
         events.append(.finished(finishReason))
+        if let routing { events.append(.routed(routing)) }
         return events
     }
 }

@@ -25,6 +25,7 @@ public struct ChatStreamAccumulator: Sendable {
     private var model: String
     private var responseID: String?
     private var cacheHit: CacheHit?
+    private var routing: RoutingDecision?
 
     /// Why the stream finished, once a finish event has been applied.
     public private(set) var finishReason: FinishReason?
@@ -77,6 +78,8 @@ public struct ChatStreamAccumulator: Sendable {
             usage = usage.merging(runningTotals: totals)
         case .finished(let reason):
             finishReason = reason
+        case .routed(let decision):
+            routing = decision
         }
     }
 
@@ -103,6 +106,7 @@ public struct ChatStreamAccumulator: Sendable {
             model: model,
             id: responseID,
             reasoning: reasoning.isEmpty ? nil : reasoning,
-            cacheHit: cacheHit)
+            cacheHit: cacheHit,
+            routing: routing)
     }
 }

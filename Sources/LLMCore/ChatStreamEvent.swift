@@ -21,4 +21,16 @@ public enum ChatStreamEvent: Sendable, Hashable {
     case usage(Usage)
     /// Generation stopped. Usage may still follow.
     case finished(FinishReason)
+    /// A router's record of where the answer came from; sent last, once the answer is complete.
+    case routed(RoutingDecision)
+
+    /// Whether the event is part of the answer itself. Once one has reached the consumer, a failed
+    /// stream can no longer be retried or sent elsewhere without the consumer seeing the answer
+    /// twice; the events before it (the response id, a cache marker, usage) can be held back.
+    public var isAnswerContent: Bool {
+        switch self {
+        case .responseStarted, .cacheHit, .usage, .routed: false
+        case .textDelta, .reasoningDelta, .toolCallStarted, .toolCallArgumentsDelta, .toolCallEnded, .finished: true
+        }
+    }
 }

@@ -1,16 +1,5 @@
 import LLMCore
 
-extension ChatStreamEvent {
-    /// Whether the event is part of the answer itself; once one has reached the consumer, a failed
-    /// stream can no longer be retried or rerouted without the consumer seeing the answer twice.
-    var isAnswerContent: Bool {
-        switch self {
-        case .responseStarted, .cacheHit, .usage: false
-        case .textDelta, .reasoningDelta, .toolCallStarted, .toolCallArgumentsDelta, .toolCallEnded, .finished: true
-        }
-    }
-}
-
 /// A ``ChatModel`` that retries its base model's failed calls under a ``Retrier``.
 ///
 /// A stream is retried only while nothing of the answer has reached the consumer: the events
