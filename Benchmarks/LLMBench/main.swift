@@ -17,6 +17,7 @@ let commands: [String: (inout Arguments) throws -> Void] = [
     "semantic-cache": runSemanticCacheBenchmark,
     "stream-parse": runStreamParseBenchmark,
     "provider-overhead": runProviderOverheadBenchmark,
+    "routing-sim": runRoutingSimulation,
 ]
 
 var arguments = Arguments(CommandLine.arguments.dropFirst())

@@ -66,7 +66,8 @@ public struct HeuristicClassifier: RequestClassifier {
 
     private func signals(in request: ChatRequest) -> [Signal] {
         let latest = request.messages.last { $0.role == .user }?.text ?? ""
-        let lower = latest.lowercased()
+        // Every rule reads ASCII-lowercased UTF-8: a few microseconds for a long message.
+        let text = Array(latest.utf8).map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
         var signals: [Signal] = []
 
         let tokens = tokenCounter.tokenCount(of: latest)
@@ -75,16 +76,16 @@ public struct HeuristicClassifier: RequestClassifier {
         } else if tokens >= thresholds.longMessageTokens {
             signals.append(Signal(name: "\(tokens)-token message", points: 1))
         }
-        if Self.looksLikeCode(latest, lower: lower) { signals.append(Signal(name: "code", points: 2)) }
-        if Self.looksLikeMath(latest, lower: lower) { signals.append(Signal(name: "mathematics", points: 2)) }
-        let asks = Self.countAsks(latest)
+        if Self.looksLikeCode(text) { signals.append(Signal(name: "code", points: 2)) }
+        if Self.looksLikeMath(text, original: latest) { signals.append(Signal(name: "mathematics", points: 2)) }
+        let asks = Self.countAsks(text)
         if asks >= 4 {
             signals.append(Signal(name: "\(asks)-part request", points: 2))
         } else if asks >= 2 {
             signals.append(Signal(name: "\(asks)-part request", points: 1))
         }
-        if let phrase = Self.reasoningPhrases.first(where: { lower.contains($0) }) {
-            signals.append(Signal(name: "asks for reasoning (\"\(phrase)\")", points: 2))
+        if let phrase = Self.reasoningPhrases.first(where: { text.contains(bytes: $0) }) {
+            signals.append(Signal(name: "asks for reasoning (\"\(String(decoding: phrase, as: UTF8.self))\")", points: 2))
         }
         let earlier = max(0, request.messages.count - 1)
         if earlier >= 12 {
@@ -100,20 +101,22 @@ public struct HeuristicClassifier: RequestClassifier {
         "step by step", "step-by-step", "explain why", "reason through", "think through", "prove that",
         "compare", "trade-off", "tradeoff", "pros and cons", "analyze", "analyse", "evaluate",
         "design a", "architect", "optimize", "optimise", "debug", "derive", "justify",
-    ]
+    ].map { Array($0.utf8) }
 
     private static let codeMarkers = [
         "func ", "def ", "class ", "import ", "#include", "return ", "let ", "var ", "const ", "=>", "->",
         "();", "});", "select ", "fn ", "public ", "println", "console.log", "stack trace", "traceback",
-    ]
+    ].map { Array($0.utf8) }
 
-    private static func looksLikeCode(_ text: String, lower: String) -> Bool {
-        if text.contains("```") { return true }
+    /// A fenced block, or at least two lines that look like code.
+    private static func looksLikeCode(_ text: [UInt8]) -> Bool {
+        if text.contains(bytes: Array("```".utf8)) { return true }
         var codeLines = 0
-        for line in lower.split(separator: "\n") {
-            let trimmed = line.drop { $0 == " " || $0 == "\t" }
-            if codeMarkers.contains(where: { trimmed.hasPrefix($0) || trimmed.contains($0) && trimmed.hasSuffix(";") })
-                || trimmed.hasSuffix("{") || trimmed == "}"
+        for line in text.split(separator: UInt8(ascii: "\n")) {
+            let trimmed = Array(line.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+            let endsStatement = trimmed.last == UInt8(ascii: ";")
+            if codeMarkers.contains(where: { trimmed.starts(with: $0) || endsStatement && trimmed.contains(bytes: $0) })
+                || trimmed.last == UInt8(ascii: "{") || trimmed == [UInt8(ascii: "}")]
             {
                 codeLines += 1
             }
@@ -124,40 +127,65 @@ public struct HeuristicClassifier: RequestClassifier {
     private static let mathWords = [
         "integral", "derivative", "equation", "prove ", "proof", "theorem", "probability", "matrix",
         "eigen", "solve for", "calculate", "compute the", "\\frac", "\\sum", "\\int",
-    ]
+    ].map { Array($0.utf8) }
 
-    private static func looksLikeMath(_ text: String, lower: String) -> Bool {
-        if mathWords.contains(where: { lower.contains($0) }) { return true }
-        if text.unicodeScalars.contains(where: { "∫∑√≤≥≠π∞∂".unicodeScalars.contains($0) }) { return true }
-        // A formula: an operator between two numbers, or between a number and a one-letter variable
-        // ("3*4", "2x+1", "x^2"), at least twice; "GPT-4" is not one.
-        let compact = Array(text.unicodeScalars.filter { $0 != " " })
-        func isDigit(_ index: Int) -> Bool { compact[index].properties.numericType != nil }
-        func isVariable(_ index: Int) -> Bool {
-            compact[index].properties.isAlphabetic && (index == 0 || !compact[index - 1].properties.isAlphabetic)
-                && (index + 1 == compact.count || !compact[index + 1].properties.isAlphabetic)
+    private static let mathSymbols = Set("∫∑√≤≥≠π∞∂".unicodeScalars)
+
+    /// Mathematical words or symbols, or at least two formulas: an operator between two numbers, or
+    /// between a number and a one-letter variable ("3*4", "2x+1", "x^2"); "GPT-4" is not one.
+    private static func looksLikeMath(_ text: [UInt8], original: String) -> Bool {
+        if mathWords.contains(where: { text.contains(bytes: $0) }) { return true }
+        if text.contains(where: { $0 >= 0x80 }), original.unicodeScalars.contains(where: { mathSymbols.contains($0) }) { return true }
+        let compact = text.filter { $0 != UInt8(ascii: " ") }
+        func isDigit(_ index: Int) -> Bool { compact[index] >= 48 && compact[index] <= 57 }
+        func isLetter(_ index: Int) -> Bool {
+            index >= 0 && index < compact.count && compact[index] >= 97 && compact[index] <= 122
         }
+        func isVariable(_ index: Int) -> Bool { isLetter(index) && !isLetter(index - 1) && !isLetter(index + 1) }
         var formulas = 0
-        for index in compact.indices.dropFirst().dropLast() where "+-*/^=".unicodeScalars.contains(compact[index]) {
+        for index in compact.indices.dropFirst().dropLast() where Self.operators.contains(compact[index]) {
             let left = index - 1, right = index + 1
             if (isDigit(left) && (isDigit(right) || isVariable(right))) || (isVariable(left) && isDigit(right)) {
                 formulas += 1
+                if formulas >= 2 { return true }
             }
         }
-        return formulas >= 2
+        return false
     }
 
+    private static let operators: Set<UInt8> = Set("+-*/^=".utf8)
+
     /// Question marks, or numbered items ("1.", "2)") at the start of lines, whichever is more.
-    private static func countAsks(_ text: String) -> Int {
-        let questions = text.reduce(0) { $1 == "?" ? $0 + 1 : $0 }
+    private static func countAsks(_ text: [UInt8]) -> Int {
+        let questions = text.reduce(0) { $1 == UInt8(ascii: "?") ? $0 + 1 : $0 }
         var items = 0
-        for line in text.split(separator: "\n") {
-            let trimmed = line.drop { $0 == " " }
-            let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
-            if !digits.isEmpty, digits.count <= 2, let next = trimmed.dropFirst(digits.count).first, next == "." || next == ")" {
+        for line in text.split(separator: UInt8(ascii: "\n")) {
+            let trimmed = line.drop { $0 == UInt8(ascii: " ") }
+            let digits = trimmed.prefix { $0 >= 48 && $0 <= 57 }
+            if !digits.isEmpty, digits.count <= 2, let next = trimmed.dropFirst(digits.count).first,
+                next == UInt8(ascii: ".") || next == UInt8(ascii: ")")
+            {
                 items += 1
             }
         }
         return max(questions, items)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Whether `needle` occurs in the array.
+    fileprivate func contains(bytes needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= count else { return needle.isEmpty }
+        var index = 0
+        let last = count - needle.count
+        while index <= last {
+            if self[index] == first {
+                var matched = 1
+                while matched < needle.count && self[index + matched] == needle[matched] { matched += 1 }
+                if matched == needle.count { return true }
+            }
+            index += 1
+        }
+        return false
     }
 }
