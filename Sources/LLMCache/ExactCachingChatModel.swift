@@ -74,10 +74,12 @@ extension ChatModel {
 }
 
 extension ChatResponse {
-    /// This response as a cache hit: zero usage (nothing was billed), marked with `hit`.
+    /// This response as a cache hit: zero usage (nothing was billed), no routing record (no model
+    /// was routed to, and a replayed cost would be counted twice), marked with `hit`.
     func asCacheHit(_ hit: CacheHit) -> ChatResponse {
         var response = self
         response.usage = .zero
+        response.routing = nil
         response.cacheHit = hit
         return response
     }

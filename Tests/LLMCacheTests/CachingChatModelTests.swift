@@ -18,7 +18,9 @@ private func collect(_ stream: ChatStream) async throws -> [ChatStreamEvent] {
 struct CachingChatModelTests {
     @Test("an exact hit skips the model, costs nothing and is marked")
     func exactHit() async throws {
-        let base = ScriptedChatModel([.text("Paris", usage: Usage(inputTokens: 10, outputTokens: 2))])
+        var routed = ChatResponse(message: .assistant("Paris"), finishReason: .stop, usage: Usage(inputTokens: 10, outputTokens: 2), model: "m")
+        routed.routing = RoutingDecision(deployment: "mini", strategy: "weightedRoundRobin", latency: .milliseconds(5), cost: Cost(microdollars: 3))
+        let base = ScriptedChatModel([.response(routed)])
         let model = base.cached(exact: try ResponseCache(maximumCount: 100))
         let first = try await model.respond(to: request("capital of France?"))
         #expect(first.cacheHit == nil && first.usage.outputTokens == 2)
@@ -26,6 +28,7 @@ struct CachingChatModelTests {
         #expect(second.text == "Paris")
         #expect(second.cacheHit == CacheHit(kind: .exact))
         #expect(second.usage == .zero)
+        #expect(second.routing == nil, "a replayed routing record would count the original's cost again")
         #expect(base.requests.count == 1)
     }
 

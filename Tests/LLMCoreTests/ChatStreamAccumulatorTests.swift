@@ -107,5 +107,13 @@ struct ChatStreamAccumulatorTests {
             usage: Usage(inputTokens: 3, outputTokens: 4, cachedInputTokens: 1, reasoningTokens: 2),
             model: "m", id: "r", reasoning: "thinking…")
         #expect(try fold(original.streamEvents) == original)
+
+        var routed = original
+        routed.routing = RoutingDecision(
+            deployment: "mini", tier: "simple", strategy: "lowestCost", reasons: ["heuristic"],
+            fallbacks: [.init(deployment: "big", error: .server, message: "boom", latency: .milliseconds(3))],
+            latency: .milliseconds(40), timeToFirstToken: .milliseconds(9), cost: Cost(picodollars: 123))
+        #expect(routed.streamEvents.last == .routed(routed.routing!), "the routing record comes last")
+        #expect(try fold(routed.streamEvents) == routed)
     }
 }
