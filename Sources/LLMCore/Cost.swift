@@ -4,17 +4,31 @@
 /// exact and independent of order. A picodollar is fine enough that the cost
 /// of one token at any published price is a whole number of them.
 public struct Cost: Sendable, Hashable, Comparable {
+    // Kept as two 64-bit halves rather than one `Int128`: every value holding a `Cost` (a response
+    // with its routing record, a price list) passes through async code, and debug builds on aarch64
+    // Linux miscompile structs with 128-bit integer fields passed to async functions
+    // (swiftlang/swift#91204). Two halves keep the type 8-byte aligned and out of that path.
+    private var high: Int64
+    private var low: UInt64
+
     /// The amount in picodollars (10⁻¹² $). Negative amounts (credits) are allowed.
-    public var picodollars: Int128
+    public var picodollars: Int128 {
+        get { Int128(high) << 64 | Int128(low) }
+        set {
+            high = Int64(truncatingIfNeeded: newValue >> 64)
+            low = UInt64(truncatingIfNeeded: newValue)
+        }
+    }
 
     /// Creates an amount from picodollars.
     public init(picodollars: Int128) {
-        self.picodollars = picodollars
+        high = Int64(truncatingIfNeeded: picodollars >> 64)
+        low = UInt64(truncatingIfNeeded: picodollars)
     }
 
     /// Creates an amount from microdollars (10⁻⁶ $).
     public init(microdollars: Int64) {
-        self.picodollars = Int128(microdollars) * 1_000_000
+        self.init(picodollars: Int128(microdollars) * 1_000_000)
     }
 
     /// Creates an amount from a `Double` number of dollars, rounded to the nearest picodollar.
@@ -23,7 +37,7 @@ public struct Cost: Sendable, Hashable, Comparable {
     /// use ``init(dollars:)-(String)`` to avoid binary floating point altogether.
     public init(dollars: Double) {
         precondition(dollars.isFinite && abs(dollars) < 1e14, "Cost(dollars:) needs a finite amount below $10^14")
-        self.picodollars = Int128((dollars * 1e12).rounded())
+        self.init(picodollars: Int128((dollars * 1e12).rounded()))
     }
 
     /// Parses a decimal amount of dollars exactly, such as `"2.50"`, `"-0.000001"` or `"$15"`.
@@ -45,7 +59,7 @@ public struct Cost: Sendable, Hashable, Comparable {
         let wholeValue = Int128(whole.isEmpty ? "0" : String(whole))!
         let paddedFraction = String(fraction) + String(repeating: "0", count: 12 - fraction.count)
         let value = wholeValue * 1_000_000_000_000 + Int128(paddedFraction)!
-        picodollars = negative ? -value : value
+        self.init(picodollars: negative ? -value : value)
     }
 
     /// Nothing.
