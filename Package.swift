@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "LLMProviders", targets: ["LLMProviders"]),
         .library(name: "ModelRouting", targets: ["ModelRouting"]),
         .executable(name: "llm-bench", targets: ["LLMBench"]),
+        .executable(name: "SupportChatbot", targets: ["SupportChatbot"]),
     ],
     targets: [
         .target(name: "LLMCore"),
@@ -41,6 +42,11 @@ let package = Package(
         .target(name: "LLMCache", dependencies: ["LLMCore", "HNSW"]),
         .target(name: "LLMProviders", dependencies: ["LLMCore"]),
         .target(name: "ModelRouting", dependencies: ["LLMCore", "Resilience"]),
+        .target(
+            name: "SupportChatbotKit",
+            dependencies: ["LLMCore", "Retrieval", "BM25", "Chunking", "LLMCache", "Resilience", "ModelRouting", "LLMProviders"],
+            path: "Examples/SupportChatbot/Kit", resources: [.copy("Docs")]),
+        .executableTarget(name: "SupportChatbot", dependencies: ["SupportChatbotKit", "LLMCore"], path: "Examples/SupportChatbot/App"),
         .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25", "Retrieval", "Tokenizers", "Chunking", "Resilience", "LLMCache", "LLMProviders", "ModelRouting", "LLMTesting"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
@@ -52,6 +58,7 @@ let package = Package(
         .testTarget(name: "LLMCacheTests", dependencies: ["LLMCache", "LLMCore", "LLMTesting"]),
         .testTarget(name: "LLMProvidersTests", dependencies: ["LLMProviders", "LLMTesting"]),
         .testTarget(name: "ModelRoutingTests", dependencies: ["ModelRouting", "Resilience", "LLMCore", "LLMTesting"]),
+        .testTarget(name: "SupportChatbotTests", dependencies: ["SupportChatbotKit", "Retrieval", "ModelRouting", "LLMCore", "LLMTesting"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "LLMCore", "LLMTesting"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "CVectorKernels", "IndexFiles", "LLMTesting"]),
     ],

@@ -58,12 +58,12 @@ public final class HybridRetriever: Sendable {
     public let embedder: any EmbeddingModel
     /// The configuration the retriever was created with.
     public let configuration: Configuration
-    private let vectors: HNSWIndex<String>
-    private let keywords: BM25Index<String>
+    let vectors: HNSWIndex<String>
+    let keywords: BM25Index<String>
     /// The documents searches may return, by id.
-    private let documents = Mutex<[String: RetrievalDocument]>([:])
+    let documents: Mutex<[String: RetrievalDocument]>
     /// Serialises writers, so the two indexes and the store change together.
-    private let writer = Mutex<Void>(())
+    let writer = Mutex<Void>(())
 
     /// Creates an empty retriever.
     ///
@@ -74,6 +74,7 @@ public final class HybridRetriever: Sendable {
         }
         self.embedder = embedder
         self.configuration = configuration
+        documents = Mutex([:])
         do {
             vectors = try HNSWIndex(configuration: .init(
                 dimension: embedder.dimensions, metric: .cosine, m: configuration.m,
@@ -88,6 +89,18 @@ public final class HybridRetriever: Sendable {
         } catch {
             throw .invalidArgument(error.description)
         }
+    }
+
+    /// Creates a retriever from indexes and documents that belong together (a loaded save).
+    init(
+        embedder: any EmbeddingModel, configuration: Configuration, vectors: HNSWIndex<String>, keywords: BM25Index<String>,
+        documents: [String: RetrievalDocument]
+    ) {
+        self.embedder = embedder
+        self.configuration = configuration
+        self.vectors = vectors
+        self.keywords = keywords
+        self.documents = Mutex(documents)
     }
 
     /// The number of documents.

@@ -18,6 +18,9 @@ public enum RetrievalError: Error, Sendable, CustomStringConvertible {
     case vectorIndex(VectorIndexError)
     /// The keyword index refused the operation.
     case keywordIndex(BM25Error)
+    /// A saved retriever could not be written or read: missing, truncated or damaged files, or
+    /// files made with another embedding size. Rebuild it from the documents.
+    case storage(String)
 
     /// A sentence saying what went wrong and what to do.
     public var description: String {
@@ -36,6 +39,8 @@ public enum RetrievalError: Error, Sendable, CustomStringConvertible {
             "the vector index refused an embedding: \(error)"
         case .keywordIndex(let error):
             "the keyword index refused the operation: \(error)"
+        case .storage(let message):
+            "the saved retriever cannot be used: \(message); rebuild it from the documents"
         }
     }
 }
