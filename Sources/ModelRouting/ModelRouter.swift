@@ -139,7 +139,7 @@ public final class ModelRouter: ChatModel {
         state = Mutex(
             RouterState(
                 runtimes: Array(repeating: DeploymentRuntime(), count: deployments.count),
-                random: RouterRandom(seed: configuration.seed ?? generator.next())))
+                random: SplitMix64(seed: configuration.seed ?? generator.next())))
     }
 
     /// The health of a deployment now: its breaker state, calls in flight and measured latencies.

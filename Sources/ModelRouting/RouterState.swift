@@ -1,3 +1,5 @@
+import LLMCore
+
 /// What a router knows about one deployment between calls.
 struct DeploymentRuntime {
     var inFlight = 0
@@ -24,20 +26,5 @@ struct DeploymentRuntime {
 /// Everything a router changes per call, behind one lock.
 struct RouterState {
     var runtimes: [DeploymentRuntime]
-    var random: RouterRandom
-}
-
-/// SplitMix64: small, fast and reproducible from a seed, for the router's few random choices.
-struct RouterRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var random: SplitMix64
 }
