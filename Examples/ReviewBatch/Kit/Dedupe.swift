@@ -1,0 +1,55 @@
+import LLMCache
+import LLMCore
+
+/// Remembers which review first had a given text, so duplicates are not sent to the model.
+public protocol DedupeStore: Sendable {
+    /// Claims `hash` for review `id`: returns the id that claimed it first (which is `id` itself
+    /// when this is the first claim, or a repeated claim by the same review).
+    func claim(hash: String, id: String) async throws -> String
+}
+
+/// Dedupe in this process, bounded: the most recently seen texts are remembered (W-TinyLFU), so a
+/// duplicate far apart from its original may be extracted twice — never lost.
+public final class InMemoryDedupe: DedupeStore {
+    private let cache: ExactCache<String, String>
+
+    /// Remembers up to `capacity` texts.
+    public init(capacity: Int = 1_000_000) throws {
+        cache = try ExactCache(maximumCount: max(1, capacity))
+    }
+
+    /// Claims `hash` for `id` unless another review has it.
+    public func claim(hash: String, id: String) async throws -> String {
+        if let owner = cache.value(forKey: hash) { return owner }
+        cache.setValue(id, forKey: hash)
+        return id
+    }
+
+    /// Records earlier runs' claims.
+    func preload(_ claims: [(hash: String, id: String)]) {
+        for claim in claims where cache.peekValue(forKey: claim.hash) == nil { cache.setValue(claim.id, forKey: claim.hash) }
+    }
+}
+
+/// Dedupe shared by every run and machine through Redis: `SET key id NX` claims, `GET` reads the owner.
+public final class RedisDedupe: DedupeStore {
+    private let client: RedisClient
+    private let prefix: String
+    private let timeToLive: Duration
+
+    /// Uses `client`, keys under `prefix`, each remembered for `timeToLive`.
+    public init(client: RedisClient, prefix: String = "reviewbatch:dedupe:", timeToLive: Duration = .seconds(7 * 86_400)) {
+        self.client = client
+        self.prefix = prefix
+        self.timeToLive = timeToLive
+    }
+
+    /// Claims `hash` for `id` unless another review has it.
+    public func claim(hash: String, id: String) async throws -> String {
+        let key = prefix + hash
+        let milliseconds = String(timeToLive.components.seconds * 1_000)
+        if case .simpleString = try await client.send("SET", key, id, "NX", "PX", milliseconds) { return id }
+        if case .bulkString(let owner) = try await client.send("GET", key) { return String(decoding: owner, as: UTF8.self) }
+        return id
+    }
+}

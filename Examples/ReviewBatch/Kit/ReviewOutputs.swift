@@ -1,0 +1,113 @@
+import BatchProcessing
+import Foundation
+import LLMCore
+import Synchronization
+
+/// The run's output files — `results.jsonl` and `deadletter.jsonl` — which are also its checkpoint:
+/// a review is done exactly when one of them has a line for it.
+final class ReviewOutputs: Sendable {
+    /// Raised by the crash simulation in tests.
+    struct SimulatedCrash: Error {}
+
+    let resultsPath: String
+    let deadLetterPath: String
+    private let results: AppendOnlyLines
+    private let deadLetters: AppendOnlyLines
+    /// Tests: after this many writes, leave a torn line and fail every write from then on.
+    private let crash: Mutex<(remaining: Int?, crashed: Bool)>
+
+    init(directory: String, crashAfterWrites: Int? = nil) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        resultsPath = directory + "/results.jsonl"
+        deadLetterPath = directory + "/deadletter.jsonl"
+        results = try AppendOnlyLines(path: resultsPath)
+        deadLetters = try AppendOnlyLines(path: deadLetterPath)
+        crash = Mutex((crashAfterWrites, false))
+    }
+
+    /// What earlier runs finished: the input lines done, and the content hashes of answered reviews
+    /// (for the dedupe cache). Cuts a torn last line off each file first.
+    static func recover(directory: String) throws -> (done: LineSet, hashes: [(hash: String, id: String)]) {
+        var done = LineSet()
+        var hashes: [(String, String)] = []
+        for name in ["results.jsonl", "deadletter.jsonl"] {
+            try AppendOnlyLines.recover(path: directory + "/" + name) { line in
+                guard let text = line.text, let json = try? JSONValue(parsing: text), case .integer(let number)? = json["line"] else { return }
+                done.insert(Int(number))
+                if case .string(let hash)? = json["content_hash"], case .string(let id)? = json["id"], json["duplicate_of"] == nil {
+                    hashes.append((hash, id))
+                }
+            }
+        }
+        return (done, hashes)
+    }
+
+    func writeResult(_ extraction: Extraction, review: Review) throws {
+        try write(results, [
+            "id": .string(review.id), "line": .integer(Int64(review.line)), "sentiment": .string(extraction.sentiment),
+            "topics": .array(extraction.topics.map { .string($0) }), "urgency": .integer(Int64(extraction.urgency)),
+            "summary": .string(extraction.summary), "content_hash": .string(review.contentHash),
+        ])
+    }
+
+    func writeDuplicate(_ review: Review, of original: String) throws {
+        try write(results, [
+            "id": .string(review.id), "line": .integer(Int64(review.line)), "duplicate_of": .string(original),
+            "content_hash": .string(review.contentHash),
+        ])
+    }
+
+    func writeDeadLetter(id: String, line: Int, reason: String, attempts: Int) throws {
+        try write(deadLetters, ["id": .string(id), "line": .integer(Int64(line)), "reason": .string(reason), "attempts": .integer(Int64(attempts))])
+    }
+
+    func sync() {
+        results.sync()
+        deadLetters.sync()
+    }
+
+    private func write(_ file: AppendOnlyLines, _ object: JSONValue) throws {
+        let line = try object.serialized()
+        let tornLine: Bool = try crash.withLock { state in
+            if state.crashed { throw SimulatedCrash() }
+            guard let remaining = state.remaining else { return false }
+            if remaining == 0 {
+                state.crashed = true
+                return true
+            }
+            state.remaining = remaining - 1
+            return false
+        }
+        if tornLine {
+            // A crash in the middle of a write leaves part of a line without its newline.
+            let handle = FileHandle(forWritingAtPath: file.path)
+            try handle?.seekToEnd()
+            try handle?.write(contentsOf: Data(line.utf8.prefix(max(1, line.utf8.count / 2))))
+            try handle?.close()
+            throw SimulatedCrash()
+        }
+        try file.append(line)
+    }
+}
+
+/// A set of line numbers, one bit each (1,000,000 lines take 125 KB).
+struct LineSet: Sendable {
+    private var words: [UInt64] = []
+    private(set) var count = 0
+
+    mutating func insert(_ line: Int) {
+        guard line >= 0 else { return }
+        let (word, bit) = line.quotientAndRemainder(dividingBy: 64)
+        if word >= words.count { words.append(contentsOf: repeatElement(0, count: word - words.count + 1)) }
+        if words[word] & (1 << UInt64(bit)) == 0 {
+            words[word] |= 1 << UInt64(bit)
+            count += 1
+        }
+    }
+
+    func contains(_ line: Int) -> Bool {
+        guard line >= 0 else { return false }
+        let (word, bit) = line.quotientAndRemainder(dividingBy: 64)
+        return word < words.count && words[word] & (1 << UInt64(bit)) != 0
+    }
+}
