@@ -32,6 +32,15 @@ public struct JSONLinesReader: Sequence {
         public var byteCount: Int
         /// Whether a newline ended the line (only the file's last line can lack one).
         public var endsWithNewline: Bool
+
+        /// Creates a line (for lines that come from somewhere other than a file, such as a queue).
+        public init(number: Int, text: String?, isTooLong: Bool = false, byteCount: Int? = nil, endsWithNewline: Bool = true) {
+            self.number = number
+            self.text = text
+            self.isTooLong = isTooLong
+            self.byteCount = byteCount ?? (text?.utf8.count ?? 0) + (endsWithNewline ? 1 : 0)
+            self.endsWithNewline = endsWithNewline
+        }
     }
 
     /// The file's path.
@@ -116,6 +125,7 @@ public struct JSONLinesReader: Sequence {
         private func finish(newline: Bool) -> Line {
             number += 1
             if tooLong { return Line(number: number, text: nil, isTooLong: true, byteCount: rawCount, endsWithNewline: newline) }
+            // (byteCount is the raw size, line ending included, even when a CR was removed.)
             if line.last == 13 { line.removeLast() }
             return Line(
                 number: number, text: String(validating: line, as: UTF8.self), isTooLong: false, byteCount: rawCount,

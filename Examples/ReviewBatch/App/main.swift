@@ -5,6 +5,12 @@
 //
 // `run` options: --concurrency 20, --batch 20, --attempts 3, --latency-ms 0 and --failure-rate 0
 // (the offline model's simulation), --seed 1, --redis HOST:PORT (share dedupe through Redis).
+//
+// Several workers on several machines (Redis Streams):
+//   ReviewBatch enqueue --redis HOST:PORT --job NAME --input reviews.jsonl
+//   ReviewBatch worker  --redis HOST:PORT --job NAME [--consumer NAME] [run options]   (on each machine)
+//   ReviewBatch export  --redis HOST:PORT --job NAME --output DIR
+//
 // Offline by default; with OPENAI_API_KEY / OPENAI_BASE_URL (REVIEWBATCH_MODEL, default
 // gpt-4o-mini) or ANTHROPIC_API_KEY it calls a real model. Ctrl-C finishes the batches in flight
 // and prints how to resume; running the same command again resumes.
@@ -25,8 +31,8 @@ func err(_ text: String, terminator: String = "\n") {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first, ["generate", "run"].contains(command) else {
-    fail("usage: ReviewBatch generate --count N --output FILE [--seed S] | run --input FILE --output DIR [options]")
+guard let command = arguments.first, ["generate", "run", "enqueue", "worker", "export"].contains(command) else {
+    fail("usage: ReviewBatch generate --count N --output FILE [--seed S] | run --input FILE --output DIR [options] | enqueue|worker|export --redis HOST:PORT --job NAME …")
 }
 arguments.removeFirst()
 var options: [String: String] = [:]
@@ -51,7 +57,35 @@ if command == "generate" {
     exit(0)
 }
 
-guard let input = options["input"], let output = options["output"] else { fail("run needs --input FILE and --output DIR") }
+var redisClient: RedisClient?
+if let redis = options["redis"] {
+    let parts = redis.split(separator: ":")
+    guard parts.count == 2, let port = Int(parts[1]) else { fail("--redis needs HOST:PORT, got \(redis)") }
+    redisClient = RedisClient(RedisConfiguration(host: String(parts[0]), port: port, commandTimeout: .seconds(10)))
+}
+if command == "enqueue" || command == "export" {
+    guard let client = redisClient, let name = options["job"] else { fail("\(command) needs --redis HOST:PORT and --job NAME") }
+    let job = RedisJob(client: client, name: name)
+    Task {
+        do {
+            if command == "enqueue" {
+                guard let input = options["input"] else { fail("enqueue needs --input FILE") }
+                print("enqueued \(try await job.enqueue(inputPath: input)) lines into job \(name)")
+            } else {
+                guard let output = options["output"] else { fail("export needs --output DIR") }
+                let counts = try await job.export(to: output)
+                print("exported \(counts.results) results and \(counts.deadLetters) dead letters to \(output)")
+            }
+        } catch {
+            fail("\(error)")
+        }
+        exit(0)
+    }
+    dispatchMain()
+}
+let input = options["input"] ?? ""
+let output = options["output"] ?? ""
+if command == "run", input.isEmpty || output.isEmpty { fail("run needs --input FILE and --output DIR") }
 var settings = BatchSettings()
 settings.concurrency = integer("concurrency", 20)
 settings.batchSize = integer("batch", 20)
@@ -73,12 +107,7 @@ if !(environment["OPENAI_API_KEY"] ?? "").isEmpty || !(environment["OPENAI_BASE_
     model = LexiconExtractor(latency: .milliseconds(integer("latency-ms", 0)), failureRate: failureRate, seed: settings.seed)
     err("model: offline lexicon extractor (latency \(integer("latency-ms", 0)) ms, failure rate \(failureRate))")
 }
-var dedupe: (any DedupeStore)?
-if let redis = options["redis"] {
-    let parts = redis.split(separator: ":")
-    guard parts.count == 2, let port = Int(parts[1]) else { fail("--redis needs HOST:PORT, got \(redis)") }
-    dedupe = RedisDedupe(client: RedisClient(RedisConfiguration(host: String(parts[0]), port: port)))
-}
+let dedupe: (any DedupeStore)? = redisClient.map { RedisDedupe(client: $0) }
 
 let stop = StopSignal()
 signal(SIGINT, SIG_IGN)
@@ -115,6 +144,21 @@ func peakMemoryMegabytes() -> Int {
 }
 nonisolated(unsafe) var lastLog = Date.distantPast
 let runner = try ReviewBatchRunner(model: model, settings: settings, outputDirectory: output, dedupe: dedupe)
+if command == "worker" {
+    guard let client = redisClient, let name = options["job"] else { fail("worker needs --redis HOST:PORT and --job NAME") }
+    let consumer = options["consumer"] ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+    let worker = RedisWorker(job: RedisJob(client: client, name: name), consumer: consumer, runner: runner)
+    Task {
+        do {
+            let count = try await worker.run(stop: stop)
+            print("worker \(consumer) finished \(count) entries; the job is \(stop.isRaised ? "not finished (stopped)" : "done")")
+            exit(0)
+        } catch {
+            fail("\(error) — unacknowledged entries go to another worker after the claim timeout")
+        }
+    }
+    dispatchMain()
+}
 Task {
     do {
         let report = try await runner.run(inputPath: input, stop: stop) { progress in

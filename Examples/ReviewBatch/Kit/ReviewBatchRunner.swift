@@ -82,7 +82,7 @@ public final class ReviewBatchRunner: Sendable {
     public let settings: BatchSettings
     /// Where `results.jsonl`, `deadletter.jsonl` and `results.csv` go.
     public let outputDirectory: String
-    private let dedupe: any DedupeStore
+    let dedupe: any DedupeStore
     private let retrier: Retrier
     private let progress = Locked(BatchProgress())
     private let crashAfterWrites: Int?
@@ -157,7 +157,7 @@ public final class ReviewBatchRunner: Sendable {
         }
         await forEachConcurrently(feeder, limit: max(1, settings.concurrency), shouldContinue: { !stop.isRaised && !halt.isRaised }) { batch in
             do {
-                try await self.process(batch, outputs: outputs)
+                try await self.process(batch, into: outputs)
             } catch {
                 failure.withLock { $0 = $0 ?? error }
                 halt.raise()
@@ -175,7 +175,7 @@ public final class ReviewBatchRunner: Sendable {
     }
 
     /// One micro-batch: dedupe, one request, validation, then each unanswered review alone.
-    private func process(_ batch: [Review], outputs: ReviewOutputs) async throws {
+    func process(_ batch: [Review], into outputs: any ReviewSink) async throws {
         let started = ContinuousClock.now
         var unique: [Review] = []
         for review in batch {
@@ -183,7 +183,7 @@ public final class ReviewBatchRunner: Sendable {
             if owner == review.id {
                 unique.append(review)
             } else {
-                try outputs.writeDuplicate(review, of: owner)
+                try await outputs.duplicate(review, of: owner)
                 progress.withLock { $0.duplicates += 1 }
             }
         }
@@ -200,7 +200,7 @@ public final class ReviewBatchRunner: Sendable {
                 }
                 switch ReviewSchema.validate(item) {
                 case .success(let extraction):
-                    try outputs.writeResult(extraction, review: review)
+                    try await outputs.result(extraction, review: review)
                     progress.withLock { $0.extracted += 1 }
                 case .failure(let problem):
                     pending.append((review, "invalid in the batch answer: \(problem)"))
@@ -222,10 +222,10 @@ public final class ReviewBatchRunner: Sendable {
                     case .failure(let problem): throw LLMError(kind: .decoding, message: "invalid item: \(problem)")
                     }
                 }
-                try outputs.writeResult(extraction, review: review)
+                try await outputs.result(extraction, review: review)
                 progress.withLock { $0.extracted += 1 }
             } catch let error as LLMError {
-                try outputs.writeDeadLetter(
+                try await outputs.deadLetter(
                     id: review.id, line: review.line,
                     reason: "\(reason); alone, \(settings.maxAttempts) attempts: \(error.kind.rawValue): \(error.message)",
                     attempts: settings.maxAttempts)

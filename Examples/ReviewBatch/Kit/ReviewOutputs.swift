@@ -3,6 +3,43 @@ import Foundation
 import LLMCore
 import Synchronization
 
+/// Where a review's outcome goes: exactly one of a result, a duplicate record or a dead letter.
+protocol ReviewSink: Sendable {
+    func result(_ extraction: Extraction, review: Review) async throws
+    func duplicate(_ review: Review, of original: String) async throws
+    func deadLetter(id: String, line: Int, reason: String, attempts: Int) async throws
+}
+
+extension ReviewOutputs: ReviewSink {
+    func result(_ extraction: Extraction, review: Review) async throws { try writeResult(extraction, review: review) }
+    func duplicate(_ review: Review, of original: String) async throws { try writeDuplicate(review, of: original) }
+    func deadLetter(id: String, line: Int, reason: String, attempts: Int) async throws {
+        try writeDeadLetter(id: id, line: line, reason: reason, attempts: attempts)
+    }
+}
+
+/// The JSON of each kind of output line, shared by the files and the Redis queue.
+enum OutputRecord {
+    static func result(_ extraction: Extraction, review: Review) -> JSONValue {
+        [
+            "id": .string(review.id), "line": .integer(Int64(review.line)), "sentiment": .string(extraction.sentiment),
+            "topics": .array(extraction.topics.map { .string($0) }), "urgency": .integer(Int64(extraction.urgency)),
+            "summary": .string(extraction.summary), "content_hash": .string(review.contentHash),
+        ]
+    }
+
+    static func duplicate(_ review: Review, of original: String) -> JSONValue {
+        [
+            "id": .string(review.id), "line": .integer(Int64(review.line)), "duplicate_of": .string(original),
+            "content_hash": .string(review.contentHash),
+        ]
+    }
+
+    static func deadLetter(id: String, line: Int, reason: String, attempts: Int) -> JSONValue {
+        ["id": .string(id), "line": .integer(Int64(line)), "reason": .string(reason), "attempts": .integer(Int64(attempts))]
+    }
+}
+
 /// The run's output files — `results.jsonl` and `deadletter.jsonl` — which are also its checkpoint:
 /// a review is done exactly when one of them has a line for it.
 final class ReviewOutputs: Sendable {
@@ -43,22 +80,15 @@ final class ReviewOutputs: Sendable {
     }
 
     func writeResult(_ extraction: Extraction, review: Review) throws {
-        try write(results, [
-            "id": .string(review.id), "line": .integer(Int64(review.line)), "sentiment": .string(extraction.sentiment),
-            "topics": .array(extraction.topics.map { .string($0) }), "urgency": .integer(Int64(extraction.urgency)),
-            "summary": .string(extraction.summary), "content_hash": .string(review.contentHash),
-        ])
+        try write(results, OutputRecord.result(extraction, review: review))
     }
 
     func writeDuplicate(_ review: Review, of original: String) throws {
-        try write(results, [
-            "id": .string(review.id), "line": .integer(Int64(review.line)), "duplicate_of": .string(original),
-            "content_hash": .string(review.contentHash),
-        ])
+        try write(results, OutputRecord.duplicate(review, of: original))
     }
 
     func writeDeadLetter(id: String, line: Int, reason: String, attempts: Int) throws {
-        try write(deadLetters, ["id": .string(id), "line": .integer(Int64(line)), "reason": .string(reason), "attempts": .integer(Int64(attempts))])
+        try write(deadLetters, OutputRecord.deadLetter(id: id, line: line, reason: reason, attempts: attempts))
     }
 
     func sync() {

@@ -1,0 +1,125 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A real `redis-server` started for one test on a free loopback port, with no persistence, and
+/// killed when the value is released (or on ``stop()``).
+///
+/// ```swift
+/// @Suite(.enabled(if: RedisTestServer.binary != nil || RedisTestServer.required, Comment(rawValue: RedisTestServer.skipMessage)))
+/// struct MyRedisTests {
+///     @Test func works() async throws {
+///         let server = try await RedisTestServer()
+///         // connect to 127.0.0.1:server.port
+///     }
+/// }
+/// ```
+public final class RedisTestServer: @unchecked Sendable {
+    /// Why a server could not be started.
+    public struct StartError: Error, CustomStringConvertible {
+        /// What went wrong.
+        public var description: String
+    }
+
+    /// The redis-server binary on this machine, if any (searched on `PATH` and the usual places).
+    public static let binary: String? = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"]
+        return directories.map { $0 + "/redis-server" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    /// Whether this run must exercise Redis (CI sets `LLM_TOOLKIT_REQUIRE_REDIS=1`): then a missing
+    /// server fails the tests instead of skipping them.
+    public static let required = ProcessInfo.processInfo.environment["LLM_TOOLKIT_REQUIRE_REDIS"] == "1"
+
+    /// The message a skipped Redis test shows.
+    public static let skipMessage = "redis-server is not installed here; install it (apt-get install redis-server) to run the Redis tests"
+
+    /// The loopback port the server listens on.
+    public let port: Int
+    private let arguments: [String]
+    private var process: Process?
+
+    /// Starts a server with extra command-line `arguments` (for example `["--requirepass", "x"]`)
+    /// and waits until it accepts connections.
+    public init(arguments: [String] = []) async throws {
+        port = try Self.freePort()
+        self.arguments = arguments
+        try await start()
+    }
+
+    deinit { stop() }
+
+    /// Starts the server (again, after ``stop()``) on the same port.
+    public func start() async throws {
+        guard let binary = Self.binary else { throw StartError(description: Self.skipMessage) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+        ] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        // Wait (a real server, a real wait) until it accepts connections: at most 5 s.
+        for _ in 0..<500 {
+            if Self.accepts(port: port) { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw StartError(description: "the test server on port \(port) did not start")
+    }
+
+    /// Kills the server (it keeps nothing on disk) and waits until its port stops accepting.
+    /// Foundation's `waitUntilExit` can hang off the main thread on Linux, so the port is watched instead.
+    public func stop() {
+        guard let process else { return }
+        self.process = nil
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<300 where Self.accepts(port: port) { usleep(10_000) }
+    }
+
+    /// Whether something accepts TCP connections on the loopback `port`.
+    public static func accepts(port: Int) -> Bool {
+        let fd = Self.tcpSocket()
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = Self.loopback(port: port)
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    /// A port nothing listens on right now (the kernel's pick for port 0).
+    public static func freePort() throws -> Int {
+        let fd = Self.tcpSocket()
+        defer { close(fd) }
+        var address = Self.loopback(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw StartError(description: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func tcpSocket() -> Int32 {
+        #if os(Linux)
+        socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return address
+    }
+}
