@@ -1,6 +1,7 @@
 import BatchProcessing
 import Foundation
 import LLMCore
+import LLMProviders
 import LLMTesting
 import Synchronization
 import Testing
@@ -250,3 +251,71 @@ struct ManualClockThatNeverWaits: Clock {
     var minimumResolution: Duration { .zero }
     func sleep(until deadline: Instant, tolerance: Duration?) async throws { await Task.yield() }
 }
+
+/// An in-process provider batch API over the lexicon model: a job is in progress at the first poll
+/// and complete at the second; one request fails and one gets no result, as providers do.
+private final class FakeBatchProvider: BatchSubmitting, Sendable {
+    let jobs = Mutex<[String: (requests: [BatchRequest], polls: Int)]>([:])
+    let submitted = Mutex<[Int]>([])
+
+    func submitBatch(_ requests: [BatchRequest]) async throws(LLMError) -> BatchJobStatus {
+        let id = jobs.withLock { jobs -> String in
+            let id = "job-\(jobs.count)"
+            jobs[id] = (requests, 0)
+            return id
+        }
+        submitted.withLock { $0.append(requests.count) }
+        return BatchJobStatus(id: id, state: .validating, total: requests.count, succeeded: 0, failed: 0)
+    }
+
+    func batchStatus(id: String) async throws(LLMError) -> BatchJobStatus {
+        let polls = jobs.withLock { jobs -> Int in
+            jobs[id]!.polls += 1
+            return jobs[id]!.polls
+        }
+        return BatchJobStatus(id: id, state: polls >= 2 ? .completed : .inProgress, total: 0, succeeded: 0, failed: 0, resultsLocation: id)
+    }
+
+    func batchResults(of status: BatchJobStatus) async throws(LLMError) -> [String: Result<ChatResponse, LLMError>] {
+        let requests = jobs.withLock { $0[status.id]!.requests }
+        var outcomes: [String: Result<ChatResponse, LLMError>] = [:]
+        for (index, request) in requests.enumerated() {
+            if index == 1 { outcomes[request.customID] = .failure(LLMError(kind: .server, message: "batch item failed")); continue }
+            if index == 2 { continue }  // no result at all
+            outcomes[request.customID] = .success(try await LexiconExtractor().respond(to: request.request))
+        }
+        return outcomes
+    }
+}
+
+@Suite("ReviewBatch: provider batch jobs")
+struct ReviewBatchJobTests {
+    @Test("micro-batches go out as batch jobs at half price; what a job loses is asked online; every line once")
+    func batchAPIMode() async throws {
+        let path = directory() + ".jsonl"
+        try SyntheticReviews.write(count: 500, seed: 4, to: path)
+        let output = directory()
+        let provider = FakeBatchProvider()
+        let clock = ManualClock()
+        var settings = BatchSettings()
+        settings.concurrency = 1
+        let runner = try ReviewBatchRunner(model: LexiconExtractor(), settings: settings, outputDirectory: output, clock: clock)
+        let finished = Atomic<Bool>(false)
+        let run = Task {
+            defer { finished.store(true, ordering: .relaxed) }
+            return try await runner.run(inputPath: path, mode: .batchAPI(provider, requestsPerJob: 10, pollInterval: .seconds(60)))
+        }
+        // Each job polls until its second status; move the clock whenever the run waits on it.
+        while !finished.load(ordering: .relaxed) {
+            if clock.sleeperCount > 0 { await clock.advance(by: .seconds(60)) } else { await Task.yield() }
+        }
+        let report = try await run.value
+        #expect(report.extracted + report.duplicates + report.deadLettered == 500)
+        #expect(try outputLines(output).sorted() == Array(1...500))
+        let jobs = provider.submitted.withLock { $0 }
+        #expect(jobs.count == 3 && jobs.allSatisfy { $0 <= 10 }, "25 micro-batches of 20 in jobs of at most 10")
+        // Two micro-batches per job came back unusable and were asked online, review by review.
+        #expect(report.requests > 25 - 2 * jobs.count)
+    }
+}
+

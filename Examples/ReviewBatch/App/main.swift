@@ -4,7 +4,9 @@
 //   swift run -c release ReviewBatch run --input reviews.jsonl --output out/
 //
 // `run` options: --concurrency 20, --batch 20, --attempts 3, --latency-ms 0 and --failure-rate 0
-// (the offline model's simulation), --seed 1, --redis HOST:PORT (share dedupe through Redis).
+// (the offline model's simulation), --seed 1, --redis HOST:PORT (share dedupe through Redis),
+// --mode batch-api (OpenAI Batch API / Anthropic Message Batches at half price; --requests-per-job
+// 1000, --poll-seconds 60).
 //
 // Several workers on several machines (Redis Streams):
 //   ReviewBatch enqueue --redis HOST:PORT --job NAME --input reviews.jsonl
@@ -93,12 +95,17 @@ settings.maxAttempts = integer("attempts", 3)
 settings.seed = UInt64(integer("seed", 1))
 let environment = ProcessInfo.processInfo.environment
 let model: any ChatModel
+var batchProvider: (any BatchSubmitting)?
 if !(environment["OPENAI_API_KEY"] ?? "").isEmpty || !(environment["OPENAI_BASE_URL"] ?? "").isEmpty {
-    model = OpenAIClient(configuration: .fromEnvironment())
+    let client = OpenAIClient(configuration: .fromEnvironment())
+    model = client
+    batchProvider = client
     settings.modelName = environment["REVIEWBATCH_MODEL"] ?? "gpt-4o-mini"
     err("model: \(settings.modelName!) (OpenAI-compatible)")
 } else if !(environment["ANTHROPIC_API_KEY"] ?? "").isEmpty {
-    model = AnthropicClient(configuration: .fromEnvironment())
+    let client = AnthropicClient(configuration: .fromEnvironment())
+    model = client
+    batchProvider = client
     settings.modelName = environment["REVIEWBATCH_MODEL"] ?? "claude-3-5-haiku-latest"
     settings.pricing = ModelPricing(input: 0.80, output: 4)
     err("model: \(settings.modelName!) (Anthropic)")
@@ -108,6 +115,14 @@ if !(environment["OPENAI_API_KEY"] ?? "").isEmpty || !(environment["OPENAI_BASE_
     err("model: offline lexicon extractor (latency \(integer("latency-ms", 0)) ms, failure rate \(failureRate))")
 }
 let dedupe: (any DedupeStore)? = redisClient.map { RedisDedupe(client: $0) }
+var mode = ReviewBatchRunner.Mode.online
+if options["mode"] == "batch-api" {
+    guard let batchProvider else { fail("--mode batch-api needs a provider with a batch API: set OPENAI_API_KEY or ANTHROPIC_API_KEY") }
+    mode = .batchAPI(batchProvider, requestsPerJob: integer("requests-per-job", 1_000), pollInterval: .seconds(Int64(integer("poll-seconds", 60))))
+    err("mode: provider batch jobs of \(integer("requests-per-job", 1_000)) requests, polled every \(integer("poll-seconds", 60)) s (half price)")
+} else if let other = options["mode"], other != "online" {
+    fail("--mode is online or batch-api, not \(other)")
+}
 
 let stop = StopSignal()
 signal(SIGINT, SIG_IGN)
@@ -161,7 +176,7 @@ if command == "worker" {
 }
 Task {
     do {
-        let report = try await runner.run(inputPath: input, stop: stop) { progress in
+        let report = try await runner.run(inputPath: input, mode: mode, stop: stop) { progress in
             if isTerminal {
                 err("\r\u{1B}[K" + describe(progress), terminator: "")
             } else if Date().timeIntervalSince(lastLog) >= 10 {

@@ -1,6 +1,7 @@
 import BatchProcessing
 import Foundation
 import LLMCore
+import LLMProviders
 import Resilience
 import Synchronization
 
@@ -86,6 +87,8 @@ public final class ReviewBatchRunner: Sendable {
     private let retrier: Retrier
     private let progress = Locked(BatchProgress())
     private let crashAfterWrites: Int?
+    /// Runs a provider batch job, polling on the runner's clock.
+    private let runJob: @Sendable ([BatchRequest], any BatchSubmitting, Duration) async throws -> [String: Result<ChatResponse, LLMError>]
 
     /// Creates a runner.
     ///
@@ -108,6 +111,9 @@ public final class ReviewBatchRunner: Sendable {
         self.outputDirectory = outputDirectory
         self.dedupe = try dedupe ?? InMemoryDedupe()
         self.crashAfterWrites = crashAfterWrites
+        runJob = { requests, provider, interval in
+            try await provider.runBatch(requests, pollInterval: interval, clock: clock)
+        }
         let counters = progress
         retrier = try Retrier(
             policy: RetryPolicy(maxAttempts: max(1, settings.maxAttempts), shouldRetry: { $0.isRetryable || $0.kind == .decoding }),
@@ -124,7 +130,9 @@ public final class ReviewBatchRunner: Sendable {
     /// - Returns: The final counters.
     /// - Throws: When the input cannot be read or an output cannot be written (the run stops; what
     ///   is written stays valid, and running again resumes).
-    public func run(inputPath: String, stop: StopSignal = StopSignal(), onProgress: @escaping @Sendable (BatchProgress) -> Void = { _ in }) async throws -> BatchProgress {
+    public func run(
+        inputPath: String, mode: Mode = .online, stop: StopSignal = StopSignal(), onProgress: @escaping @Sendable (BatchProgress) -> Void = { _ in }
+    ) async throws -> BatchProgress {
         let started = ContinuousClock.now
         let (done, hashes) = try ReviewOutputs.recover(directory: outputDirectory)
         (dedupe as? InMemoryDedupe)?.preload(hashes)
@@ -155,12 +163,26 @@ public final class ReviewBatchRunner: Sendable {
                 onProgress(snapshot)
             }
         }
-        await forEachConcurrently(feeder, limit: max(1, settings.concurrency), shouldContinue: { !stop.isRaised && !halt.isRaised }) { batch in
-            do {
-                try await self.process(batch, into: outputs)
-            } catch {
-                failure.withLock { $0 = $0 ?? error }
-                halt.raise()
+        let keepGoing: @Sendable () -> Bool = { !stop.isRaised && !halt.isRaised }
+        switch mode {
+        case .online:
+            await forEachConcurrently(feeder, limit: max(1, settings.concurrency), shouldContinue: keepGoing) { batch in
+                do {
+                    try await self.process(batch, into: outputs)
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                    halt.raise()
+                }
+            }
+        case .batchAPI(let provider, let requestsPerJob, let pollInterval):
+            let jobs = Chunks(base: feeder, size: max(1, requestsPerJob))
+            await forEachConcurrently(jobs, limit: max(1, settings.concurrency), shouldContinue: keepGoing) { microBatches in
+                do {
+                    try await self.processJob(microBatches, provider: provider, pollInterval: pollInterval, into: outputs)
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                    halt.raise()
+                }
             }
         }
         ticker.cancel()
@@ -174,9 +196,82 @@ public final class ReviewBatchRunner: Sendable {
         return report
     }
 
+    /// How requests reach the model.
+    public enum Mode: Sendable {
+        /// One call per micro-batch, as they come.
+        case online
+        /// Provider batch jobs (OpenAI's Batch API, Anthropic's Message Batches) of `requestsPerJob`
+        /// micro-batches each, polled every `pollInterval`, at half price; reviews a job leaves out or
+        /// gets wrong are then asked online, one by one.
+        case batchAPI(any BatchSubmitting, requestsPerJob: Int, pollInterval: Duration)
+    }
+
+    /// One provider batch job: dedupe every micro-batch, submit them, wait, record, retry the rest online.
+    private func processJob(
+        _ microBatches: [[Review]], provider: any BatchSubmitting, pollInterval: Duration, into outputs: any ReviewSink
+    ) async throws {
+        var requests: [BatchRequest] = []
+        var reviewsByID: [String: [Review]] = [:]
+        for batch in microBatches {
+            let unique = try await removeDuplicates(batch, into: outputs)
+            guard let first = unique.first else { continue }
+            let id = "line-\(first.line)"
+            reviewsByID[id] = unique
+            requests.append(BatchRequest(customID: id, request: ExtractionPrompt.request(for: unique, model: settings.modelName)))
+        }
+        guard !requests.isEmpty else { return }
+        var pending: [(review: Review, reason: String)] = []
+        let outcomes: [String: Result<ChatResponse, LLMError>]
+        do {
+            outcomes = try await runJob(requests, provider, pollInterval)
+        } catch {
+            let error = LLMError(error)
+            // The job could not be submitted or watched: every review goes online instead.
+            try await retryAlone(requests.flatMap { request in
+                (reviewsByID[request.customID] ?? []).map { ($0, "the batch job failed: \(error.kind.rawValue): \(error.message)") }
+            }, into: outputs)
+            return
+        }
+        for request in requests {
+            let reviews = reviewsByID[request.customID] ?? []
+            switch outcomes[request.customID] {
+            case .success(let response)?:
+                count(response, discounted: true)
+                do {
+                    pending += try await record(try ExtractionPrompt.items(in: response.text), for: reviews, into: outputs)
+                } catch let error as LLMError {
+                    pending += reviews.map { ($0, "the batch answer was unusable: \(error.message)") }
+                }
+            case .failure(let error)?:
+                pending += reviews.map { ($0, "the batch request failed: \(error.kind.rawValue): \(error.message)") }
+            case nil:
+                pending += reviews.map { ($0, "the batch returned nothing for it") }
+            }
+        }
+        try await retryAlone(pending, into: outputs)
+    }
+
     /// One micro-batch: dedupe, one request, validation, then each unanswered review alone.
     func process(_ batch: [Review], into outputs: any ReviewSink) async throws {
         let started = ContinuousClock.now
+        let unique = try await removeDuplicates(batch, into: outputs)
+        guard !unique.isEmpty else { return }
+        var pending: [(review: Review, reason: String)]
+        do {
+            let items = try await retrier.run { _ throws(LLMError) in
+                try ExtractionPrompt.items(in: try await self.call(ExtractionPrompt.request(for: unique, model: self.settings.modelName)))
+            }
+            pending = try await record(items, for: unique, into: outputs)
+        } catch let error as LLMError {
+            pending = unique.map { ($0, "the batch failed: \(error.kind.rawValue): \(error.message)") }
+        }
+        let milliseconds = Self.seconds(ContinuousClock.now - started) * 1_000
+        progress.withLock { $0.batchMilliseconds.append(milliseconds) }
+        try await retryAlone(pending, into: outputs)
+    }
+
+    /// Records the duplicates of `batch` and returns the reviews whose text is new.
+    func removeDuplicates(_ batch: [Review], into outputs: any ReviewSink) async throws -> [Review] {
         var unique: [Review] = []
         for review in batch {
             let owner = try await dedupe.claim(hash: review.contentHash, id: review.id)
@@ -187,31 +282,30 @@ public final class ReviewBatchRunner: Sendable {
                 progress.withLock { $0.duplicates += 1 }
             }
         }
-        guard !unique.isEmpty else { return }
-        var pending: [(review: Review, reason: String)] = []
-        do {
-            let items = try await retrier.run { _ throws(LLMError) in
-                try ExtractionPrompt.items(in: try await self.call(ExtractionPrompt.request(for: unique, model: self.settings.modelName)))
-            }
-            for review in unique {
-                guard let item = items[review.id] else {
-                    pending.append((review, "missing from the batch answer"))
-                    continue
-                }
-                switch ReviewSchema.validate(item) {
-                case .success(let extraction):
-                    try await outputs.result(extraction, review: review)
-                    progress.withLock { $0.extracted += 1 }
-                case .failure(let problem):
-                    pending.append((review, "invalid in the batch answer: \(problem)"))
-                }
-            }
-        } catch let error as LLMError {
-            pending = unique.map { ($0, "the batch failed: \(error.kind.rawValue): \(error.message)") }
-        }
-        let milliseconds = Self.seconds(ContinuousClock.now - started) * 1_000
-        progress.withLock { $0.batchMilliseconds.append(milliseconds) }
+        return unique
+    }
 
+    /// Writes the valid items of an answer and returns the reviews it left out or got wrong.
+    func record(_ items: [String: JSONValue], for reviews: [Review], into outputs: any ReviewSink) async throws -> [(review: Review, reason: String)] {
+        var pending: [(review: Review, reason: String)] = []
+        for review in reviews {
+            guard let item = items[review.id] else {
+                pending.append((review, "missing from the batch answer"))
+                continue
+            }
+            switch ReviewSchema.validate(item) {
+            case .success(let extraction):
+                try await outputs.result(extraction, review: review)
+                progress.withLock { $0.extracted += 1 }
+            case .failure(let problem):
+                pending.append((review, "invalid in the batch answer: \(problem)"))
+            }
+        }
+        return pending
+    }
+
+    /// Asks for each review alone (with retries); what still fails is dead-lettered with the reason.
+    func retryAlone(_ pending: [(review: Review, reason: String)], into outputs: any ReviewSink) async throws {
         for (review, reason) in pending {
             do {
                 let extraction = try await retrier.run { _ throws(LLMError) -> Extraction in
@@ -236,14 +330,20 @@ public final class ReviewBatchRunner: Sendable {
 
     /// One request to the model, counted and priced.
     private func call(_ request: ChatRequest) async throws(LLMError) -> String {
-        progress.withLock { $0.requests += 1 }
         let response = try await model.respond(to: request)
-        let cost = settings.pricing.cost(of: response.usage)
+        count(response, discounted: false)
+        return response.text
+    }
+
+    /// Counts a request's usage and cost (half price for a provider batch job).
+    func count(_ response: ChatResponse, discounted: Bool) {
+        var cost = settings.pricing.cost(of: response.usage)
+        if discounted { cost = Cost(picodollars: cost.picodollars / 2) }
         progress.withLock {
+            $0.requests += 1
             $0.usage += response.usage
             $0.cost += cost
         }
-        return response.text
     }
 
     /// `results.csv`: one row per result, written beside `results.jsonl` and renamed into place.
@@ -274,6 +374,21 @@ public final class ReviewBatchRunner: Sendable {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// A sequence cut into arrays of `size` elements (the last may be shorter).
+struct Chunks<Base: Sequence>: Sequence {
+    let base: Base
+    let size: Int
+
+    func makeIterator() -> AnyIterator<[Base.Element]> {
+        var iterator = base.makeIterator()
+        return AnyIterator {
+            var chunk: [Base.Element] = []
+            while chunk.count < size, let next = iterator.next() { chunk.append(next) }
+            return chunk.isEmpty ? nil : chunk
+        }
     }
 }
 
