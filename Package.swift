@@ -26,9 +26,11 @@ let package = Package(
         .library(name: "LLMProviders", targets: ["LLMProviders"]),
         .library(name: "ModelRouting", targets: ["ModelRouting"]),
         .library(name: "BatchProcessing", targets: ["BatchProcessing"]),
+        .library(name: "TextClassification", targets: ["TextClassification"]),
         .executable(name: "llm-bench", targets: ["LLMBench"]),
         .executable(name: "SupportChatbot", targets: ["SupportChatbot"]),
         .executable(name: "ReviewBatch", targets: ["ReviewBatch"]),
+        .executable(name: "ModerationPipeline", targets: ["ModerationPipeline"]),
     ],
     targets: [
         .target(name: "LLMCore"),
@@ -45,6 +47,7 @@ let package = Package(
         .target(name: "LLMProviders", dependencies: ["LLMCore"]),
         .target(name: "ModelRouting", dependencies: ["LLMCore", "Resilience"]),
         .target(name: "BatchProcessing"),
+        .target(name: "TextClassification", dependencies: ["LLMCore"]),
         .target(
             name: "SupportChatbotKit",
             dependencies: ["LLMCore", "Retrieval", "BM25", "Chunking", "LLMCache", "Resilience", "ModelRouting", "LLMProviders"],
@@ -54,6 +57,12 @@ let package = Package(
             name: "ReviewBatchKit", dependencies: ["LLMCore", "BatchProcessing", "LLMCache", "Resilience", "LLMProviders"],
             path: "Examples/ReviewBatch/Kit"),
         .executableTarget(name: "ReviewBatch", dependencies: ["ReviewBatchKit", "LLMCore", "LLMCache", "LLMProviders"], path: "Examples/ReviewBatch/App"),
+        .target(
+            name: "ModerationPipelineKit", dependencies: ["LLMCore", "TextClassification", "BatchProcessing", "Resilience", "LLMProviders"],
+            path: "Examples/ModerationPipeline/Kit"),
+        .executableTarget(
+            name: "ModerationPipeline", dependencies: ["ModerationPipelineKit", "TextClassification", "BatchProcessing", "LLMCore", "Resilience", "LLMProviders"],
+            path: "Examples/ModerationPipeline/App"),
         .executableTarget(name: "LLMBench", dependencies: ["HNSW", "BM25", "Retrieval", "Tokenizers", "Chunking", "Resilience", "LLMCache", "LLMProviders", "ModelRouting", "LLMTesting"], path: "Benchmarks/LLMBench"),
         .testTarget(name: "LLMCoreTests", dependencies: ["LLMCore"]),
         .testTarget(name: "LLMTestingTests", dependencies: ["LLMTesting", "LLMCore"]),
@@ -67,6 +76,8 @@ let package = Package(
         .testTarget(name: "ModelRoutingTests", dependencies: ["ModelRouting", "Resilience", "LLMCore", "LLMTesting"]),
         .testTarget(name: "SupportChatbotTests", dependencies: ["SupportChatbotKit", "Retrieval", "ModelRouting", "LLMCore", "LLMTesting"]),
         .testTarget(name: "ReviewBatchTests", dependencies: ["ReviewBatchKit", "BatchProcessing", "LLMCache", "LLMCore", "LLMProviders", "LLMTesting"]),
+        .testTarget(name: "TextClassificationTests", dependencies: ["TextClassification"]),
+        .testTarget(name: "ModerationPipelineTests", dependencies: ["ModerationPipelineKit", "TextClassification", "BatchProcessing", "LLMCore", "LLMTesting", "Resilience"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "LLMCore", "LLMTesting"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "CVectorKernels", "IndexFiles", "LLMTesting"]),
     ],
