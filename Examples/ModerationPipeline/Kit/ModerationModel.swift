@@ -52,6 +52,8 @@ public struct ModerationModel: Sendable {
 
     /// Saves the classifier to `path` and the thresholds to `path` + `.json`.
     public func save(to path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try classifier.save(to: path)
         let thresholds: JSONValue = ["publish_below": .double(publishBelow), "hold_from": .double(holdFrom)]
         try Data(try thresholds.serialized().utf8).write(to: URL(fileURLWithPath: path + ".json"), options: .atomic)

@@ -134,8 +134,8 @@ public final class ReviewBatchRunner: Sendable {
         inputPath: String, mode: Mode = .online, stop: StopSignal = StopSignal(), onProgress: @escaping @Sendable (BatchProgress) -> Void = { _ in }
     ) async throws -> BatchProgress {
         let started = ContinuousClock.now
-        let (done, hashes) = try ReviewOutputs.recover(directory: outputDirectory)
-        (dedupe as? InMemoryDedupe)?.preload(hashes)
+        let local = dedupe as? InMemoryDedupe
+        let done = try ReviewOutputs.recover(directory: outputDirectory) { hash, id in local?.preload(hash: hash, id: id) }
         let outputs = try ReviewOutputs(directory: outputDirectory, crashAfterWrites: crashAfterWrites)
         var total = 0
         for _ in try JSONLinesReader(path: inputPath) { total += 1 }

@@ -62,21 +62,20 @@ final class ReviewOutputs: Sendable {
         crash = Mutex((crashAfterWrites, false))
     }
 
-    /// What earlier runs finished: the input lines done, and the content hashes of answered reviews
-    /// (for the dedupe cache). Cuts a torn last line off each file first.
-    static func recover(directory: String) throws -> (done: LineSet, hashes: [(hash: String, id: String)]) {
+    /// What earlier runs finished: the input lines done; each answered review's content hash is
+    /// passed to `answered` (for the dedupe cache). Cuts a torn last line off each file first.
+    static func recover(directory: String, answered: (_ hash: String, _ id: String) -> Void) throws -> LineSet {
         var done = LineSet()
-        var hashes: [(String, String)] = []
         for name in ["results.jsonl", "deadletter.jsonl"] {
             try AppendOnlyLines.recover(path: directory + "/" + name) { line in
                 guard let text = line.text, let json = try? JSONValue(parsing: text), case .integer(let number)? = json["line"] else { return }
                 done.insert(Int(number))
                 if case .string(let hash)? = json["content_hash"], case .string(let id)? = json["id"], json["duplicate_of"] == nil {
-                    hashes.append((hash, id))
+                    answered(hash, id)
                 }
             }
         }
-        return (done, hashes)
+        return done
     }
 
     func writeResult(_ extraction: Extraction, review: Review) throws {
