@@ -151,6 +151,21 @@ struct SupportChatbotTests {
         #expect(!next.escalated && !next.sources.isEmpty)
     }
 
+    @Test("a provider that times out gets an escalation answer on the clock, and the next question is answered")
+    func providerTimeout() async throws {
+        let clock = ManualClock()
+        let slow = FaultInjectingChatModel(wrapping: ExtractiveAnswerer(), plan: .sequence([.timeout(after: .seconds(30))]), clock: clock)
+        let bot = try await chatbot(model: slow, clock: clock)
+        let conversation = Conversation(id: "c")
+        let asking = Task { await bot.ask("What is a tuple?", user: "u", conversation: conversation) }
+        await clock.waitForSleepers(count: 1)
+        await clock.advance(by: .seconds(30))
+        let timedOut = await asking.value
+        #expect(timedOut.escalated && timedOut.escalationReason?.contains("timeout") == true)
+        let next = await bot.ask("What is a closure?", user: "u", conversation: conversation)
+        #expect(!next.escalated && !next.sources.isEmpty)
+    }
+
     @Test("bad input gets a sensible answer, never a crash or a model call", arguments: [
         ("", "Please type a question."),
         ("   \n\t ", "Please type a question."),
