@@ -56,6 +56,11 @@ extension ModelRouter {
 
         let outputTokens = outputTokens(for: request)
         let queue = order(group: group, fallbacks: fallbacks, streaming: streaming, promptTokens: promptTokens, outputTokens: outputTokens, reasons: &reasons)
+        guard !queue.isEmpty else {
+            throw LLMError(
+                kind: .circuitOpen,
+                message: "every deployment that can serve this request is forced open (switched off by an operator); reset one to route again")
+        }
         return RoutingAttempts(
             original: request, promptTokens: promptTokens, outputTokens: outputTokens, key: configuration.budgetKey(request),
             tier: tier, strategy: configuration.loadBalancing, reasons: reasons, queue: queue)

@@ -142,6 +142,12 @@ public final class ModelRouter: ChatModel {
                 random: SplitMix64(seed: configuration.seed ?? generator.next())))
     }
 
+    /// The circuit breaker that cools `deployment` down, for operators: `forceOpen()` takes it out of
+    /// rotation until `reset()`.
+    public func breaker(of deployment: String) -> CircuitBreaker? {
+        indexByName[deployment].map { breakers[$0] }
+    }
+
     /// The health of a deployment now: its breaker state, calls in flight and measured latencies.
     public func status(of deployment: String) -> DeploymentStatus? {
         guard let index = indexByName[deployment] else { return nil }

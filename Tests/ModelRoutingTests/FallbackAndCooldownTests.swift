@@ -140,6 +140,21 @@ struct FallbackAndCooldownTests {
         #expect(try await router.respond(to: simpleRequest).routing?.deployment == "a")
     }
 
+    @Test("deployments forced open by an operator are respected, with an error that says so")
+    func forcedOpen() async throws {
+        let only = answering("only")
+        let router = try makeRouter([deployment("only", only)], group: ["only"])
+        _ = try await router.respond(to: simpleRequest)
+        router.breaker(of: "only")?.forceOpen()
+        do {
+            _ = try await router.respond(to: simpleRequest)
+            Issue.record("expected circuitOpen")
+        } catch {
+            #expect(error.kind == .circuitOpen && error.message.contains("forced open"))
+        }
+        #expect(only.requests.count == 1)
+    }
+
     @Test("a local requests-per-minute limit sends the overflow to the fallback, or says when to retry")
     func requestsPerMinute() async throws {
         let clock = ManualClock()

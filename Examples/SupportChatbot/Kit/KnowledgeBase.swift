@@ -87,8 +87,14 @@ public final class KnowledgeBase: Sendable {
         let retriever = try HybridRetriever(embedder: embedder)
         try await retriever.add(chunks)
         if let folder {
-            try retriever.save(to: folder)
-            log("built and saved the index of \(chunks.count) chunks in \(folder.path)")
+            // A cache that cannot be written (a read-only home, a full disk) costs a rebuild next
+            // time, not this start.
+            do {
+                try retriever.save(to: folder)
+                log("built and saved the index of \(chunks.count) chunks in \(folder.path)")
+            } catch {
+                log("built the index of \(chunks.count) chunks but cannot save it (\(error)); it will be rebuilt next time")
+            }
         }
         return KnowledgeBase(retriever: retriever, fingerprint: fingerprint, chunkCount: chunks.count, wasRebuilt: true)
     }
