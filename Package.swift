@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "LLMProviders", dependencies: ["LLMCore"]),
         .target(name: "ModelRouting", dependencies: ["LLMCore", "Resilience"]),
         .target(name: "BatchProcessing"),
-        .target(name: "TextClassification", dependencies: ["LLMCore"]),
+        .target(name: "TextClassification", dependencies: ["LLMCore", "IndexFiles"]),
         .target(
             name: "SupportChatbotKit",
             dependencies: ["LLMCore", "Retrieval", "BM25", "Chunking", "LLMCache", "Resilience", "ModelRouting", "LLMProviders"],

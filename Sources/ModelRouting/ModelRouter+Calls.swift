@@ -20,13 +20,15 @@ extension ModelRouter {
     func admit(_ index: Int, bypassingCooldown bypass: Bool, for attempts: RoutingAttempts) throws(LLMError) -> Admission {
         let deployment = deployments[index]
         let permit: CircuitBreaker.Permit? = bypass ? nil : try breakers[index].acquirePermit()
+        // A request larger than a deployment's whole per-minute token limit reserves the whole
+        // limit (it waits for a full window) rather than being refused for ever.
         let tokens = attempts.promptTokens + attempts.outputTokens
         if let limiter = requestLimiters[index], case .denied(let wait) = limiter.tryAcquire(1, for: 0) {
             throw LLMError(
                 kind: .rateLimited, message: "\(deployment.name) is at its \(deployment.requestsPerMinute!) requests a minute",
                 retryAfter: wait)
         }
-        if let limiter = tokenLimiters[index], case .denied(let wait) = limiter.tryAcquire(min(tokens, limiter.limit.capacityForRouting), for: 0) {
+        if let limiter = tokenLimiters[index], case .denied(let wait) = limiter.tryAcquire(min(tokens, limiter.limit.capacity), for: 0) {
             requestLimiters[index]?.reconcile(reserved: 1, actual: 0, for: 0)
             throw LLMError(
                 kind: .rateLimited, message: "\(deployment.name) is at its \(deployment.tokensPerMinute!) tokens a minute",
@@ -44,7 +46,7 @@ extension ModelRouter {
         state.withLock { $0.runtimes[index].inFlight += 1 }
         return Admission(
             index: index, bypass: bypass, permit: permit, reservation: reservation,
-            reservedTokens: tokenLimiters[index] == nil ? 0 : min(tokens, tokenLimiters[index]!.limit.capacityForRouting),
+            reservedTokens: tokenLimiters[index] == nil ? 0 : min(tokens, tokenLimiters[index]!.limit.capacity),
             started: clock.nanoseconds)
     }
 
@@ -99,17 +101,6 @@ extension ModelRouter {
             // Keep the estimate when the provider reported no usage; otherwise bill what it says.
             let actual = usage == .zero ? admission.reservedTokens : usage.totalTokens
             tokenLimiters[index]?.reconcile(reserved: admission.reservedTokens, actual: actual, for: 0)
-        }
-    }
-}
-
-extension RateLimit {
-    /// The most permits one acquisition can get, so a prompt larger than a deployment's whole
-    /// per-minute token limit waits for a full window rather than being refused for ever.
-    var capacityForRouting: Int {
-        switch self {
-        case .tokenBucket(let capacity, _, _): capacity
-        case .slidingWindow(let limit, _): limit
         }
     }
 }

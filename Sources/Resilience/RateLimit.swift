@@ -11,8 +11,8 @@ public enum RateLimit: Sendable, Hashable {
     /// of it the sliding window still covers. Two counters per key, no timestamps.
     case slidingWindow(limit: Int, window: Duration)
 
-    /// The most permits one acquisition can ever get.
-    var capacity: Int {
+    /// The most permits one acquisition can ever get: the bucket's capacity or the window's limit.
+    public var capacity: Int {
         switch self {
         case .tokenBucket(let capacity, _, _): capacity
         case .slidingWindow(let limit, _): limit

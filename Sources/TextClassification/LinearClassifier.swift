@@ -1,4 +1,5 @@
 import Foundation
+import IndexFiles
 import LLMCore
 
 /// A binary logistic-regression classifier over ``HashedFeatures`` of ``TextNormalizer``-normalized
@@ -102,24 +103,28 @@ public struct LinearClassifier: Sendable {
 
     private static let magic = Array("SWLINCLF".utf8)
     private static let version: UInt32 = 1
+    /// Magic, version, bucket bits, n-gram range, normalizer rules, bias.
+    private static let headerSize = 8 + 4 * 6
 
-    /// Writes the model to `path` (replaced atomically): a header, the weights as little-endian
-    /// floats, and a checksum.
+    /// Writes the model to `path` as an index file (see the IndexFiles module: written beside the
+    /// destination and renamed into place, checksummed): a header, then the weights as
+    /// little-endian floats.
     public func save(to path: String) throws(ClassifierError) {
-        var bytes = Self.magic
-        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
-        append(Self.version)
-        append(UInt32(features.bits))
-        append(UInt32(features.characterNGrams.lowerBound))
-        append(UInt32(features.characterNGrams.upperBound))
-        append(UInt32(normalizer.rules.rawValue))
-        append(bias.bitPattern)
-        for weight in weights { append(weight.bitPattern) }
-        append(Self.checksum(bytes))
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        var header = ByteWriter()
+        header.append(raw: Self.magic)
+        header.append(Self.version)
+        header.append(UInt32(features.bits))
+        header.append(UInt32(features.characterNGrams.lowerBound))
+        header.append(UInt32(features.characterNGrams.upperBound))
+        header.append(UInt32(normalizer.rules.rawValue))
+        header.append(bias)
+        do throws(IndexFileError) {
+            var writer = try IndexFileWriter(path: path)
+            try writer.append(header.bytes)
+            try writer.append(weights.withUnsafeBytes { Array($0) })
+            try writer.finish()
         } catch {
-            throw .file("cannot write \(path): \(error.localizedDescription)")
+            throw .file("cannot write \(path): \(error)")
         }
     }
 
@@ -127,44 +132,33 @@ public struct LinearClassifier: Sendable {
     ///
     /// - Throws: ``ClassifierError/file(_:)`` for a missing, truncated, corrupted or foreign file.
     public init(contentsOf path: String) throws(ClassifierError) {
-        let bytes: [UInt8]
-        do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw .file("cannot read \(path): \(error.localizedDescription)")
+        do throws(IndexFileError) {
+            var reader = try IndexFileReader(path: path)
+            guard reader.size >= Self.headerSize + 8 else { throw .truncated(expectedBytes: Self.headerSize + 8, actualBytes: reader.size) }
+            var header = ByteReader(try reader.readBytes(Self.headerSize))
+            guard Array(try header.readBytes(8)) == Self.magic else { throw .wrongFormat }
+            let version = try header.read(UInt32.self)
+            guard version == Self.version else { throw .unsupportedVersion(found: version, supported: Self.version) }
+            let bits = Int(try header.read(UInt32.self)), low = Int(try header.read(UInt32.self)), high = Int(try header.read(UInt32.self))
+            let rules = Int(try header.read(UInt32.self))
+            let bias = try header.read(Float.self)
+            guard (8...28).contains(bits), low >= 1, high >= low else { throw .corrupt("the header is invalid") }
+            let features = HashedFeatures(bits: bits, characterNGrams: low...high)
+            let expected = Self.headerSize + 4 * features.dimension + 8
+            guard reader.size == expected else { throw .truncated(expectedBytes: expected, actualBytes: reader.size) }
+            let raw = try reader.readBytes(4 * features.dimension)
+            var weights = [Float](repeating: 0, count: features.dimension)
+            weights.withUnsafeMutableBytes { $0.copyBytes(from: raw) }
+            let computed = reader.checksum.finalize()
+            let stored = try reader.readBytes(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            guard stored == computed else { throw .checksumMismatch }
+            self.features = features
+            normalizer = TextNormalizer(rules: TextNormalizer.Rules(rawValue: rules))
+            self.bias = bias
+            self.weights = weights
+        } catch {
+            throw .file("\(path) cannot be used: \(error); train again")
         }
-        let headerSize = Self.magic.count + 4 * 6
-        guard bytes.count >= headerSize + 8, Array(bytes.prefix(Self.magic.count)) == Self.magic else {
-            throw .file("\(path) is not a classifier file (or is truncated)")
-        }
-        func read32(_ offset: Int) -> UInt32 {
-            bytes[offset..<offset + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        }
-        let body = bytes.dropLast(8)
-        let stored = bytes.suffix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard Self.checksum(Array(body)) == stored else { throw .file("\(path) is corrupted (checksum mismatch); train again") }
-        var offset = Self.magic.count
-        guard read32(offset) == Self.version else { throw .file("\(path) has format version \(read32(offset)); this build reads \(Self.version)") }
-        offset += 4
-        let bits = Int(read32(offset)), low = Int(read32(offset + 4)), high = Int(read32(offset + 8))
-        let rules = Int(read32(offset + 12))
-        offset += 16
-        guard (8...28).contains(bits), low >= 1, high >= low else { throw .file("\(path) has an invalid header") }
-        let features = HashedFeatures(bits: bits, characterNGrams: low...high)
-        guard body.count == headerSize + 4 * features.dimension else {
-            throw .file("\(path) holds \(body.count - headerSize) bytes of weights, not \(4 * features.dimension)")
-        }
-        self.features = features
-        normalizer = TextNormalizer(rules: TextNormalizer.Rules(rawValue: rules))
-        bias = Float(bitPattern: read32(offset))
-        offset += 4
-        var weights = [Float](repeating: 0, count: features.dimension)
-        for slot in weights.indices { weights[slot] = Float(bitPattern: read32(offset + 4 * slot)) }
-        self.weights = weights
-    }
-
-    private static func checksum(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
     }
 }
 

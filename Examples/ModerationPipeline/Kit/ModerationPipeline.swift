@@ -1,7 +1,6 @@
 import BatchProcessing
 import Foundation
 import LLMCore
-import Synchronization
 import TextClassification
 
 /// What happens to a post.
@@ -204,18 +203,5 @@ public struct SecondLocalModel: ChatModel {
         ChatStream { continuation throws(LLMError) in
             for event in try await respond(to: request).streamEvents { continuation.yield(event) }
         }
-    }
-}
-
-/// A value behind a lock, as a class so concurrent closures can share it.
-public final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-
-    /// Wraps `value`.
-    public init(_ value: Value) { mutex = Mutex(value) }
-
-    /// Runs `body` with the value, under the lock.
-    public func withLock<Result: Sendable>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        try mutex.withLock { value in try body(&value) }
     }
 }

@@ -415,14 +415,3 @@ struct BatchFeeder: Sequence {
         }
     }
 }
-
-/// A value behind a lock, as a class so closures can share it.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-
-    init(_ value: Value) { mutex = Mutex(value) }
-
-    func withLock<Result: Sendable>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        try mutex.withLock { value in try body(&value) }
-    }
-}
