@@ -15,10 +15,14 @@ import Darwin
 /// machine crash or a full disk — one torn line at the end. ``recover(path:)`` reads the complete
 /// lines and cuts a torn tail away, so output files can serve as their own checkpoint: what is in
 /// them is done, exactly once. ``sync()`` asks the kernel to put the lines on disk (for power loss).
+///
+/// A write that fails part-way (a full disk, an I/O error) may leave a torn line at the end; from
+/// then on this writer refuses every append with the first failure, so nothing is ever written
+/// after a tear — it stays the last bytes of the file, where ``recover(path:_:)`` cuts it away.
 public final class AppendOnlyLines: Sendable {
     /// The file's path.
     public let path: String
-    private let descriptor: Mutex<Int32>
+    private let state: Mutex<(descriptor: Int32, failure: String?)>
 
     /// Opens (creating if needed) `path` for appending.
     ///
@@ -27,25 +31,30 @@ public final class AppendOnlyLines: Sendable {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         self.path = path
-        self.descriptor = Mutex(descriptor)
+        self.state = Mutex((descriptor, nil))
     }
 
-    deinit { descriptor.withLock { if $0 >= 0 { close($0) } } }
+    deinit { state.withLock { if $0.descriptor >= 0 { close($0.descriptor) } } }
 
     /// Appends `line` and a newline. The line must not contain a newline itself.
     ///
-    /// - Throws: ``BatchFileError/writeFailed(path:reason:)``.
+    /// - Throws: ``BatchFileError/writeFailed(path:reason:)`` when this write fails, and with the
+    ///   same reason for every append after it (the file may end in a torn line; open it again
+    ///   after ``recover(path:_:)`` to go on).
     public func append(_ line: String) throws(BatchFileError) {
         var bytes = Array(line.utf8)
         precondition(!bytes.contains(10), "AppendOnlyLines.append: a line must not contain a newline")
         bytes.append(10)
-        let failure: String? = descriptor.withLock { descriptor in
+        let failure: String? = state.withLock { state in
+            if let failure = state.failure { return failure }
             var written = 0
             while written < bytes.count {
-                let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+                let count = bytes.withUnsafeBytes { write(state.descriptor, $0.baseAddress! + written, $0.count - written) }
                 if count < 0 {
                     if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
+                    let reason = String(cString: strerror(errno))
+                    state.failure = written == 0 ? reason : reason + " (after \(written) of \(bytes.count) bytes of a line)"
+                    return state.failure
                 }
                 written += count
             }
@@ -56,7 +65,7 @@ public final class AppendOnlyLines: Sendable {
 
     /// Flushes the file to disk.
     public func sync() {
-        descriptor.withLock { _ = fsync($0) }
+        state.withLock { _ = fsync($0.descriptor) }
     }
 
     /// Calls `body` with each complete line of `path` (nothing if the file does not exist), after

@@ -140,12 +140,18 @@ public enum BatchFileError: Error, Sendable, Hashable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// Writing failed (disk full, permissions).
     case writeFailed(path: String, reason: String)
+    /// A complete line of an output or checkpoint file is not a record this program writes — the
+    /// file was edited or damaged in the middle. Nothing is guessed: the run stops before it could
+    /// redo or lose the work that line stood for.
+    case damagedLine(path: String, line: Int, reason: String)
 
     /// What went wrong and what to do.
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): "cannot open \(path): \(reason); check the path and permissions"
         case .writeFailed(let path, let reason): "cannot write \(path): \(reason); check free space and permissions"
+        case .damagedLine(let path, let line, let reason):
+            "line \(line) of \(path) is damaged (\(reason)); repair or delete that line, or move the file aside to start over"
         }
     }
 }

@@ -51,6 +51,19 @@ struct BatchProcessingTests {
         #expect(try AppendOnlyLines.recover(path: path + ".absent") == 0)
     }
 
+    @Test("after a failed write every later append is refused, so a torn line can only be the last",
+          .enabled(if: FileManager.default.fileExists(atPath: "/dev/full"), "needs /dev/full (Linux)"))
+    func failedWritePoisons() throws {
+        let file = try AppendOnlyLines(path: "/dev/full")
+        #expect {
+            try file.append("first")
+        } throws: { error in
+            guard case BatchFileError.writeFailed(_, let reason) = error else { return false }
+            return !reason.isEmpty
+        }
+        #expect(throws: BatchFileError.self) { try file.append("second") }
+    }
+
     @Test("at most the limit runs at once, every item runs once, and a stop ends pulling")
     func boundedConcurrency() async {
         let running = Atomic<Int>(0), peak = Atomic<Int>(0), done = Mutex<[Int]>([])

@@ -223,6 +223,23 @@ struct ReviewBatchPipelineTests {
         }
     }
 
+    @Test("a damaged line in the middle of the results stops the resume with its line number, instead of redoing or skipping it")
+    func damagedResults() async throws {
+        let path = try input(10)
+        let output = directory()
+        _ = try await ReviewBatchRunner(model: LexiconExtractor(), outputDirectory: output).run(inputPath: path)
+        let results = output + "/results.jsonl"
+        var lines = try String(contentsOfFile: results, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[3] = String(lines[3].prefix(20)) + lines[4]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: results, atomically: true, encoding: .utf8)
+        await #expect {
+            _ = try await ReviewBatchRunner(model: LexiconExtractor(), outputDirectory: output).run(inputPath: path)
+        } throws: { error in
+            guard case BatchFileError.damagedLine(let damaged, 4, _) = error else { return false }
+            return damaged == results
+        }
+    }
+
     @Test("a stop finishes the batches in flight; running again completes the job")
     func gracefulStop() async throws {
         let path = directory() + ".jsonl"

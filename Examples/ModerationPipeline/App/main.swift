@@ -162,15 +162,32 @@ case "review":
     try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
     let approve = Set((options["approve"] ?? "").split(separator: ",").map(String.init))
     let reject = Set((options["reject"] ?? "").split(separator: ",").map(String.init))
-    let additions = try AppendOnlyLines(path: output + "/training-additions.jsonl")
-    let decided = try AppendOnlyLines(path: output + "/review-decisions.jsonl")
-    var done = Set<String>()
-    try AppendOnlyLines.recover(path: output + "/review-decisions.jsonl") { line in
-        if let text = line.text, let json = try? JSONValue(parsing: text), let id = json["id"]?.stringValue { done.insert(id) }
+    // A decision is two lines: the training row, then the decision (the checkpoint). A run killed
+    // between them is completed here, so each reviewed post has exactly one of each.
+    let additionsPath = output + "/training-additions.jsonl", decidedPath = output + "/review-decisions.jsonl"
+    var done = Set<String>(), labelled: [String: String] = [:]
+    for path in [decidedPath, additionsPath] {
+        try AppendOnlyLines.recover(path: path) { line in
+            guard let text = line.text, let json = try? JSONValue(parsing: text), let id = json["id"]?.stringValue else {
+                throw BatchFileError.damagedLine(path: path, line: line.number, reason: "not a review record")
+            }
+            if path == decidedPath { done.insert(id) } else { labelled[id] = json["label"]?.stringValue }
+        }
     }
-    var count = 0
+    let additions = try AppendOnlyLines(path: additionsPath)
+    let decided = try AppendOnlyLines(path: decidedPath)
+    func decide(_ id: String, _ verdict: String) throws {
+        try decided.append(try (["id": .string(id), "decision": .string(verdict == "safe" ? "publish" : "hold")] as JSONValue).serialized())
+        done.insert(id)
+    }
+    for (id, verdict) in labelled where !done.contains(id) { try decide(id, verdict) }
+    var count = 0, damaged: [Int] = []
     for line in try JSONLinesReader(path: queuePath) {
-        guard let text = line.text, let item = try? JSONValue(parsing: text), let id = item["id"]?.stringValue, !done.contains(id) else { continue }
+        guard let text = line.text, let item = try? JSONValue(parsing: text), let id = item["id"]?.stringValue else {
+            damaged.append(line.number)
+            continue
+        }
+        guard !done.contains(id) else { continue }
         var verdict: String?
         if approve.contains(id) { verdict = "safe" } else if reject.contains(id) { verdict = "harmful" } else if approve.isEmpty && reject.isEmpty {
             print("\n[\(id)] tier 1 score \(item["tier1_score"]?.doubleValue.map { format($0) } ?? "-"), flags \(item["flags"]?.arrayValue?.compactMap(\.stringValue) ?? [])")
@@ -183,10 +200,12 @@ case "review":
             }
         }
         guard let verdict else { continue }
-        try decided.append(try (["id": .string(id), "decision": .string(verdict == "safe" ? "publish" : "hold")] as JSONValue).serialized())
         try additions.append(try (["id": .string(id), "text": item["text"] ?? "", "label": .string(verdict)] as JSONValue).serialized())
-        done.insert(id)
+        try decide(id, verdict)
         count += 1
+    }
+    if !damaged.isEmpty {
+        FileHandle.standardError.write(Data("warning: \(damaged.count) damaged line(s) of \(queuePath) could not be reviewed: lines \(damaged.prefix(20).map(String.init).joined(separator: ", "))\n".utf8))
     }
     print("recorded \(count) decisions; new training rows in \(output)/training-additions.jsonl")
 

@@ -52,6 +52,7 @@ final class ReviewOutputs: Sendable {
     private let deadLetters: AppendOnlyLines
     /// Tests: after this many writes, leave a torn line and fail every write from then on.
     private let crash: Mutex<(remaining: Int?, crashed: Bool)>
+    private let crashes: Bool
 
     init(directory: String, crashAfterWrites: Int? = nil) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -60,15 +61,27 @@ final class ReviewOutputs: Sendable {
         results = try AppendOnlyLines(path: resultsPath)
         deadLetters = try AppendOnlyLines(path: deadLetterPath)
         crash = Mutex((crashAfterWrites, false))
+        crashes = crashAfterWrites != nil
     }
 
     /// What earlier runs finished: the input lines done; each answered review's content hash is
-    /// passed to `answered` (for the dedupe cache). Cuts a torn last line off each file first.
+    /// passed to `answered` (for the dedupe cache). Cuts a torn last line off each file first; a
+    /// damaged complete line is an error (``BatchFileError/damagedLine(path:line:reason:)``), never skipped.
     static func recover(directory: String, answered: (_ hash: String, _ id: String) -> Void) throws -> LineSet {
         var done = LineSet()
         for name in ["results.jsonl", "deadletter.jsonl"] {
-            try AppendOnlyLines.recover(path: directory + "/" + name) { line in
-                guard let text = line.text, let json = try? JSONValue(parsing: text), case .integer(let number)? = json["line"] else { return }
+            let path = directory + "/" + name
+            try AppendOnlyLines.recover(path: path) { line in
+                guard let text = line.text else {
+                    throw BatchFileError.damagedLine(path: path, line: line.number, reason: line.isTooLong ? "longer than any record" : "not UTF-8")
+                }
+                let json: JSONValue
+                do { json = try JSONValue(parsing: text) } catch {
+                    throw BatchFileError.damagedLine(path: path, line: line.number, reason: "\(error)")
+                }
+                guard case .integer(let number)? = json["line"] else {
+                    throw BatchFileError.damagedLine(path: path, line: line.number, reason: "no input line number")
+                }
                 done.insert(Int(number))
                 if case .string(let hash)? = json["content_hash"], case .string(let id)? = json["id"], json["duplicate_of"] == nil {
                     answered(hash, id)
@@ -97,25 +110,23 @@ final class ReviewOutputs: Sendable {
 
     private func write(_ file: AppendOnlyLines, _ object: JSONValue) throws {
         let line = try object.serialized()
-        let tornLine: Bool = try crash.withLock { state in
+        guard crashes else { return try file.append(line) }
+        // The simulation holds its lock across the write, as a killed process writes nothing after
+        // its last bytes: the torn line is the end of the file, never followed by another writer's.
+        try crash.withLock { state in
             if state.crashed { throw SimulatedCrash() }
-            guard let remaining = state.remaining else { return false }
-            if remaining == 0 {
+            if state.remaining == 0 {
                 state.crashed = true
-                return true
+                // A crash in the middle of a write leaves part of a line without its newline.
+                let handle = FileHandle(forWritingAtPath: file.path)
+                try handle?.seekToEnd()
+                try handle?.write(contentsOf: Data(line.utf8.prefix(max(1, line.utf8.count / 2))))
+                try handle?.close()
+                throw SimulatedCrash()
             }
-            state.remaining = remaining - 1
-            return false
+            state.remaining! -= 1
+            try file.append(line)
         }
-        if tornLine {
-            // A crash in the middle of a write leaves part of a line without its newline.
-            let handle = FileHandle(forWritingAtPath: file.path)
-            try handle?.seekToEnd()
-            try handle?.write(contentsOf: Data(line.utf8.prefix(max(1, line.utf8.count / 2))))
-            try handle?.close()
-            throw SimulatedCrash()
-        }
-        try file.append(line)
     }
 }
 
