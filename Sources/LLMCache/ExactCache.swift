@@ -154,6 +154,28 @@ public final class ExactCache<Key: Hashable & Sendable, Value: Sendable>: @unche
         }
     }
 
+    /// Stores `value` for `key` unless a live value is there already, in one step: of callers racing
+    /// on a new key, exactly one stores and the others get its value (check-then-set with
+    /// ``value(forKey:)`` and ``setValue(_:forKey:timeToLive:)`` could let two believe they were first).
+    ///
+    /// - Returns: The live value already there (nothing is stored), or `nil` when `value` was stored
+    ///   — or dropped, as ``setValue(_:forKey:timeToLive:)`` drops an entry heavier than a shard holds.
+    ///   Counts a hit or a miss like ``value(forKey:)``.
+    @inlinable @discardableResult
+    public func insertIfAbsent(_ value: Value, forKey key: Key, timeToLive: Duration? = nil) -> Value? {
+        let weight = weigher.map { max(0, $0(key, value)) } ?? 1
+        let hash = key.hashValue
+        let now = clock.nanoseconds
+        let lifetime = timeToLive?.nanoseconds ?? defaultTimeToLive
+        let expiresAt = lifetime.map { now.addingReportingOverflow($0).overflow ? Int64.max : now + $0 } ?? .max
+        return shards[shardIndex(for: hash)].mutex.withLock { shard -> Value? in
+            if let existing = shard.value(forKey: key, hash: hash, now: now) { return existing }
+            if let lifetime, lifetime <= 0 { return nil }
+            _ = shard.setValue(value, forKey: key, hash: hash, weight: weight, expiresAt: expiresAt, now: now)
+            return nil
+        }
+    }
+
     /// Removes the entry for `key`; returns its value if there was one.
     @inlinable @discardableResult
     public func removeValue(forKey key: Key) -> Value? {

@@ -1,4 +1,6 @@
+import Dispatch
 import LLMTesting
+import Synchronization
 import Testing
 
 @testable import LLMCache
@@ -39,6 +41,30 @@ struct ExactCacheTests {
         #expect(cache.statistics.expirations == 2)
         #expect(cache.statistics.hits == 2)
         #expect(cache.statistics.misses == 2)
+    }
+
+    @Test("insertIfAbsent: of racing callers exactly one stores; an expired entry counts as absent")
+    func insertIfAbsent() async throws {
+        let cache = try ExactCache<Int, Int>(maximumCount: 10_000)
+        let winners = Mutex<[Int: [Int]]>([:])
+        let seen = Mutex<[Int: Set<Int>]>([:])
+        DispatchQueue.concurrentPerform(iterations: 8) { contender in
+            for key in 0..<2_000 {
+                let existing = cache.insertIfAbsent(contender, forKey: key)
+                if existing == nil { winners.withLock { $0[key, default: []].append(contender) } }
+                seen.withLock { _ = $0[key, default: []].insert(existing ?? contender) }
+            }
+        }
+        #expect(winners.withLock { $0.count == 2_000 && $0.values.allSatisfy { $0.count == 1 } }, "one winner per key")
+        #expect(seen.withLock { $0.values.allSatisfy { $0.count == 1 } }, "every caller saw the winner's value")
+
+        let clock = ManualClock()
+        let expiring = try ExactCache<String, Int>(maximumCount: 10, clock: clock)
+        #expect(expiring.insertIfAbsent(1, forKey: "k", timeToLive: .seconds(5)) == nil)
+        #expect(expiring.insertIfAbsent(2, forKey: "k") == 1)
+        await clock.advance(by: .seconds(5))
+        #expect(expiring.insertIfAbsent(3, forKey: "k") == nil)
+        #expect(expiring.value(forKey: "k") == 3)
     }
 
     @Test("removeExpired drops expired entries and keys lists only live ones")

@@ -39,10 +39,7 @@ public final class InMemoryDedupe: DedupeStore {
 
     /// Claims `hash` for `id` unless another review has it.
     public func claim(hash: String, id: String) async throws -> String {
-        let key = HashKey(hex: hash)
-        if let owner = cache.value(forKey: key) { return owner }
-        cache.setValue(id, forKey: key)
-        return id
+        cache.insertIfAbsent(id, forKey: HashKey(hex: hash)) ?? id
     }
 
     /// Records an earlier run's claim.
