@@ -46,8 +46,18 @@ final class RedisConnection: @unchecked Sendable {
         }
     }
 
-    /// Sends the commands in one write and reads one reply per command (pipelining).
+    /// Sends the commands in one write and reads one reply per command (pipelining). A timeout
+    /// names the command that went unanswered, so an operator knows what the server was doing.
     func run(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisValue] {
+        do {
+            return try exchange(commands)
+        } catch .timeout(let message) {
+            let names = Set(commands.map { String(decoding: $0.first ?? [], as: UTF8.self).uppercased() }).sorted()
+            throw .timeout("\(message) (\(commands.count == 1 ? "" : "a pipeline of \(commands.count): ")\(names.joined(separator: ", ")))")
+        }
+    }
+
+    private func exchange(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisValue] {
         var out: [UInt8] = []
         for command in commands { RESP.encode(command, into: &out) }
         try write(out)
