@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -41,15 +42,19 @@ final class TestHTTPServer: @unchecked Sendable {
 
     let port: Int
     private let listener: Int32
+    private let stopped = Atomic<Bool>(false)
 
     init(handler: @escaping @Sendable (Request, Connection) -> Void) throws {
         let (descriptor, port) = try bindLoopback(listening: true)
         listener = descriptor
         self.port = port
         Thread.detachNewThread {
+            // Only this thread closes the listener, after `stop()` has shut it down: closing it
+            // from another thread could let the number be reused while `accept` still uses it.
+            defer { close(descriptor) }
             while true {
                 let client = accept(descriptor, nil, nil)
-                if client < 0 { return }  // The listener was closed.
+                if client < 0 { return }  // The listener was shut down.
                 Thread.detachNewThread {
                     defer { close(client) }
                     guard let request = Self.readRequest(client) else { return }
@@ -61,9 +66,10 @@ final class TestHTTPServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Stops accepting connections (at most once; the accept thread then closes the listener).
     func stop() {
+        guard !stopped.exchange(true, ordering: .relaxed) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }

@@ -99,9 +99,10 @@ struct URLSessionTransportTests {
     // and long synchronous tests elsewhere can hold every cooperative thread for many seconds.
     @Test("nothing listening is a transport error, not a hang", .timeLimit(.minutes(1)))
     func refused() async throws {
-        let server = try TestHTTPServer { _, _ in }
-        let url = server.url
-        server.stop()
+        // A port held bound but not listening refuses connections, and no other test can take it.
+        let (held, port) = try bindLoopback(listening: false)
+        defer { close(held) }
+        let url = URL(string: "http://127.0.0.1:\(port)")!
         do {
             _ = try await URLSessionTransport().send(HTTPRequest(url: url))
             Issue.record("expected a transport error")

@@ -87,10 +87,13 @@ struct RateLimiterTests {
         await clock.advance(by: .seconds(1))
         while order.finished.count < 1 { await Task.yield() }
         #expect(order.finished == ["A"])
+        await clock.waitForSleepers(count: 1)  // B, now first in line, waits for the next token.
         await clock.advance(by: .milliseconds(999))
         #expect(limiter.tryAcquire(for: "k") != .granted)
         await clock.advance(by: .milliseconds(1))
         #expect(limiter.tryAcquire(for: "k") != .granted, "B is waiting; a newcomer cannot take its token")
+        while order.finished.count < 2 { await Task.yield() }
+        await clock.waitForSleepers(count: 1)  // C, now first in line.
         await clock.advance(by: .seconds(1))
         for task in tasks { try await task.value }
         #expect(order.finished == ["A", "B", "C"])
