@@ -21,6 +21,23 @@ struct RedisTests {
         await #expect(throws: RedisError.self) { try await client.send("NOSUCHCOMMAND") }
     }
 
+    @Test("large replies come back whole: a 5 MB value and a 200,000-element list")
+    func largeReplies() async throws {
+        let server = try await RedisServer()
+        let client = RedisClient(server.configuration())
+        let value = (0..<5_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try await client.send([Array("SET".utf8), Array("big".utf8), value])
+        #expect(try await client.send("GET", "big").bytes == value)
+        for start in stride(from: 0, to: 200_000, by: 10_000) {
+            try await client.send((["RPUSH", "list"] + (start..<start + 10_000).map(String.init)).map { Array($0.utf8) })
+        }
+        guard case .array(let items) = try await client.send("LRANGE", "list", "0", "-1") else {
+            Issue.record("LRANGE did not answer an array")
+            return
+        }
+        #expect(items.count == 200_000 && items.first?.string == "0" && items.last?.string == "199999")
+    }
+
     @Test("two clients share one exact response cache")
     func sharedExactCache() async throws {
         let server = try await RedisServer()

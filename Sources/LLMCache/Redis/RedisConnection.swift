@@ -13,6 +13,8 @@ final class RedisConnection: @unchecked Sendable {
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private var readIndex = 0
+    private var decoder = RESPDecoder()
+    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     /// Whether the connection has been used before (a failure on it may just mean it went stale).
     var reused = false
 
@@ -64,9 +66,8 @@ final class RedisConnection: @unchecked Sendable {
         var replies: [RedisValue] = []
         replies.reserveCapacity(commands.count)
         while replies.count < commands.count {
-            if let (reply, next) = try RESP.parse(buffer, from: readIndex) {
+            if let reply = try decoder.decode(buffer, at: &readIndex) {
                 replies.append(reply)
-                readIndex = next
             } else {
                 try fill()
             }
@@ -93,11 +94,11 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     private func fill() throws(RedisError) {
-        if readIndex > 0 && readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
+        // Drop consumed bytes once they are at least half the buffer (amortised linear).
+        if readIndex > 0 && readIndex * 2 >= buffer.count {
+            buffer.removeFirst(readIndex)
             readIndex = 0
         }
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
             let result = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if result > 0 {
