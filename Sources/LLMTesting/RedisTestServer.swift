@@ -153,18 +153,10 @@ public final class RedisTestServer: @unchecked Sendable {
 
     /// A port nothing listens on right now (the kernel's pick for port 0).
     public static func freePort() throws -> Int {
-        let fd = Self.tcpSocket()
-        defer { close(fd) }
-        var address = Self.loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw StartError(description: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        try RefusedPort().port  // Released at once: free now, but not reserved.
     }
 
-    private static func tcpSocket() -> Int32 {
+    fileprivate static func tcpSocket() -> Int32 {
         #if os(Linux)
         socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -172,7 +164,7 @@ public final class RedisTestServer: @unchecked Sendable {
         #endif
     }
 
-    private static func loopback(port: Int) -> sockaddr_in {
+    fileprivate static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -190,19 +182,13 @@ public final class RefusedPort: Sendable {
 
     /// Binds a free loopback port without listening on it.
     public init() throws {
-        #if os(Linux)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let fd = RedisTestServer.tcpSocket()
+        var address = RedisTestServer.loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        let bound = fd >= 0 && withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard fd >= 0, bound else {
+        guard bound else {
             if fd >= 0 { close(fd) }
             throw RedisTestServer.StartError(description: "no free loopback port")
         }
