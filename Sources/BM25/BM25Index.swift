@@ -102,6 +102,20 @@ public final class BM25Index<Key: Hashable & Sendable>: @unchecked Sendable {
         lock.withReadLock { fieldIndexes.first { $0.name == field }?.terms.count ?? 0 }
     }
 
+    /// How many documents of a field contain `term` — an analyzed term, as ``Analyzer/terms(in:)``
+    /// gives it (0 for a term the field has never seen).
+    public func documentFrequency(of term: String, field: String = BM25Index.defaultFieldName) -> Int {
+        lock.withReadLock {
+            guard let index = fieldIndexes.first(where: { $0.name == field }), let id = index.termIDs[term] else { return 0 }
+            return Int(index.postings[Int(id)].documentFrequency)
+        }
+    }
+
+    /// How many documents have text in a field.
+    public func documentCount(field: String = BM25Index.defaultFieldName) -> Int {
+        lock.withReadLock { fieldIndexes.first { $0.name == field }?.documentCount ?? 0 }
+    }
+
     /// Bytes held by postings, lengths, dictionaries and keys (an estimate for the hash tables).
     public var memoryFootprint: Int {
         lock.withReadLock {

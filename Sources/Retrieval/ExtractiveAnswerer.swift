@@ -10,8 +10,10 @@ import LLMCore
 /// invents anything, but it cannot rephrase, combine or reason. It reads sources in the format
 /// ``ContextBuilder`` writes (`[1] Title` then the text, sources separated by blank lines) from the
 /// system prompt and the messages, and the question from the last user message. Sentences are
-/// scored by the question's terms they contain (weighted by how rare each term is among the
-/// sources, via the BM25 analyzer, so "closure" and "closures" match), favouring earlier sources;
+/// scored by the question's terms they contain (weighted by how rare each term is — in the corpus
+/// when ``termStatistics`` is set, else among the sources' sentences; terms come from the BM25
+/// analyzer, so "closure" and "closures" match), with a bonus for each pair
+/// of adjacent question terms that is adjacent in the sentence too (a phrase), favouring earlier sources;
 /// further sentences are added only when they score close to the best and share a question term
 /// with it. Code blocks, headings, tables and HTML comments are skipped. When no sentence shares a term with the
 /// question, it answers ``refusal`` without a citation.
@@ -26,6 +28,10 @@ public struct ExtractiveAnswerer: ChatModel {
     public var refusal: String
     /// Finds the terms of a question: ``analyzer``'s, less the words every question has.
     public var questionAnalyzer: StandardAnalyzer
+    /// How rare each term is in the whole corpus (for example the ``HybridRetriever`` the sources
+    /// came from, whose analyzer must match ``analyzer``); without it, or for a term it does not
+    /// have, rarity is judged among the prompt's own sentences.
+    public var termStatistics: (any TermStatistics)?
 
     /// Words that say a message is a question rather than what it is about ("how", "what", "can I"),
     /// dropped from questions before matching.
@@ -38,8 +44,9 @@ public struct ExtractiveAnswerer: ChatModel {
     /// Creates an answerer.
     public init(
         maximumSentences: Int = 3, analyzer: StandardAnalyzer = StandardAnalyzer(), modelName: String = "extractive",
-        refusal: String = "I could not find this in the documentation."
+        refusal: String = "I could not find this in the documentation.", termStatistics: (any TermStatistics)? = nil
     ) {
+        self.termStatistics = termStatistics
         self.maximumSentences = max(1, maximumSentences)
         self.analyzer = analyzer
         self.questionAnalyzer = StandardAnalyzer(
@@ -89,15 +96,30 @@ public struct ExtractiveAnswerer: ChatModel {
         var position: Int
         var text: String
         var terms: Set<String>
+        /// Pairs of the question's adjacent terms that are adjacent here too.
+        var phraseMatches: Int
+    }
+
+    /// The adjacent term pairs of `terms`, as one string each.
+    private static func adjacentPairs(_ terms: [String]) -> Set<String> {
+        guard terms.count > 1 else { return [] }
+        return Set((1..<terms.count).map { terms[$0 - 1] + " " + terms[$0] })
     }
 
     /// The answer to `question` from numbered `sources`.
     func answer(question: String, sources: [(number: Int, text: String)]) -> String {
-        let wanted = Set(questionAnalyzer.terms(in: question))
+        let questionTerms = questionAnalyzer.terms(in: question)
+        let wanted = Set(questionTerms)
+        let questionPairs = Self.adjacentPairs(questionTerms)
         var sentences: [Sentence] = []
         for (rank, source) in sources.enumerated() {
             for text in Self.proseSentences(of: source.text) {
-                sentences.append(Sentence(source: rank, position: sentences.count, text: text, terms: Set(analyzer.terms(in: text))))
+                // Stopwords are dropped from the sentence as from the question, so "declare a
+                // constant" and "declare constants" are the same adjacent pair.
+                let sequence = questionAnalyzer.terms(in: text)
+                let phraseMatches = questionPairs.isEmpty ? 0 : Self.adjacentPairs(sequence).intersection(questionPairs).count
+                sentences.append(Sentence(
+                    source: rank, position: sentences.count, text: text, terms: Set(analyzer.terms(in: text)), phraseMatches: phraseMatches))
             }
         }
         guard !wanted.isEmpty, !sentences.isEmpty else { return refusal }
@@ -106,13 +128,18 @@ public struct ExtractiveAnswerer: ChatModel {
             for term in sentence.terms where wanted.contains(term) { documentFrequency[term, default: 0] += 1 }
         }
         let total = Double(sentences.count)
+        var rarity: [String: Double] = [:]
+        for term in wanted {
+            rarity[term] = termStatistics?.inverseDocumentFrequency(of: term)
+                ?? documentFrequency[term].map { log(1 + total / Double($0)) } ?? 0
+        }
         func score(_ sentence: Sentence) -> Double {
             var sum = 0.0
-            for term in sentence.terms.intersection(wanted) {
-                sum += log(1 + total / Double(documentFrequency[term]!))
-            }
-            // Longer sentences match more by chance; earlier sources were ranked better.
-            return sum / Double(max(8, sentence.terms.count)).squareRoot() / (1 + 0.15 * Double(sentence.source))
+            for term in sentence.terms.intersection(wanted) { sum += rarity[term]! }
+            // Longer sentences match more by chance; earlier sources were ranked better; a sentence
+            // that has the question's words next to each other (a phrase) is more likely about it.
+            return sum * (1 + 0.5 * Double(sentence.phraseMatches)) / Double(max(8, sentence.terms.count)).squareRoot()
+                / (1 + 0.15 * Double(sentence.source))
         }
         let scored = sentences.map { ($0, score($0)) }.sorted { $0.1 > $1.1 || $0.1 == $1.1 && $0.0.position < $1.0.position }
         guard let best = scored.first, best.1 > 0 else { return refusal }
@@ -120,8 +147,11 @@ public struct ExtractiveAnswerer: ChatModel {
         // question term with it (so "how long does a refund take" does not add a sentence about
         // how long delivery takes).
         let topic = best.0.terms.intersection(wanted)
-        let chosen = scored.prefix(maximumSentences).filter { $0.1 >= best.1 * 0.6 && !$0.0.terms.isDisjoint(with: topic) }.map(\.0)
-            .sorted { ($0.source, $0.position) < ($1.source, $1.position) }
+        let picked = scored.prefix(maximumSentences).filter { $0.1 >= best.1 * 0.6 && !$0.0.terms.isDisjoint(with: topic) }
+        // The best-answering source first; a source's sentences together, in their reading order.
+        var sourceRank: [Int: Int] = [:]
+        for (sentence, _) in picked where sourceRank[sentence.source] == nil { sourceRank[sentence.source] = sourceRank.count }
+        let chosen = picked.map(\.0).sorted { (sourceRank[$0.source]!, $0.position) < (sourceRank[$1.source]!, $1.position) }
         var parts: [String] = []
         for (index, sentence) in chosen.enumerated() {
             let closesGroup = index + 1 == chosen.count || chosen[index + 1].source != sentence.source

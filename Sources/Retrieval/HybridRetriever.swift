@@ -51,7 +51,7 @@ public final class HybridRetriever: Sendable {
         }
     }
 
-    private static let bodyField = "text"
+    static let bodyField = "text"
     private static let titleField = "title"
 
     /// The model that embeds documents and queries.

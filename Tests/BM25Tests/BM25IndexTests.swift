@@ -13,6 +13,21 @@ struct BM25IndexTests {
 
     private let plain = StandardAnalyzer(stopwords: [], stems: false)
 
+    @Test("document frequencies and counts per field, for corpus statistics")
+    func documentFrequencies() throws {
+        let index = try BM25Index<Int>(fields: [.init(name: "body"), .init(name: "title")])
+        try index.add(["body": "red apples and green apples", "title": "apples"], forKey: 1)
+        try index.add(["body": "green pears"], forKey: 2)
+        try index.add(["body": "red wine"], forKey: 3)
+        #expect(index.documentFrequency(of: "appl", field: "body") == 1, "a term counts once per document")
+        #expect(index.documentFrequency(of: "green", field: "body") == 2 && index.documentFrequency(of: "red", field: "body") == 2)
+        #expect(index.documentFrequency(of: "appl", field: "title") == 1 && index.documentFrequency(of: "pear", field: "title") == 0)
+        #expect(index.documentCount(field: "body") == 3 && index.documentCount(field: "title") == 1)
+        #expect(index.documentFrequency(of: "banana", field: "body") == 0 && index.documentFrequency(of: "appl", field: "nope") == 0)
+        #expect(index.remove(2))
+        #expect(index.documentFrequency(of: "green", field: "body") == 1 && index.documentCount(field: "body") == 2)
+    }
+
     @Test("scores equal Lucene's BM25 formula on a small corpus")
     func handComputed() throws {
         let index = try BM25Index<Int>(analyzer: plain)

@@ -34,6 +34,33 @@ struct ExtractiveAnswererTests {
         #expect(express == "Express delivery takes one business day for parcels under two kilograms. [2]")
     }
 
+    @Test("a sentence with the question's words side by side beats one that merely has them")
+    func phraseBonus() {
+        let sources = [
+            (1, "You can declare several constants on one line, with commas."),
+            (2, "You declare constants with the let keyword."),
+        ]
+        let answer = ExtractiveAnswerer(maximumSentences: 1).answer(question: "How do I declare a constant?", sources: sources)
+        #expect(answer == "You declare constants with the let keyword. [2]")
+    }
+
+    @Test("with corpus statistics, a word the whole corpus uses weighs little")
+    func corpusRarity() {
+        /// "swift" is in nearly every document of this corpus; "declar" in few.
+        struct Corpus: TermStatistics {
+            func inverseDocumentFrequency(of term: String) -> Double? { term == "swift" ? 0.1 : 3 }
+        }
+        let sources = [
+            (1, "Swift prints the value of a constant with interpolation."),
+            (2, "Constants are declared with the let keyword."),
+        ]
+        let question = "How do I declare a constant in Swift?"
+        let local = ExtractiveAnswerer(maximumSentences: 1).answer(question: question, sources: sources)
+        #expect(local.hasSuffix("[1]"), "in two sentences alone, \"swift\" looks as rare as \"declare\"")
+        let informed = ExtractiveAnswerer(maximumSentences: 1, termStatistics: Corpus()).answer(question: question, sources: sources)
+        #expect(informed == "Constants are declared with the let keyword. [2]")
+    }
+
     @Test("code blocks, comments and title lines are never quoted")
     func skipsNonProse() {
         let prose = ExtractiveAnswerer.proseSentences(of: "Shipping > Couriers\nParcels are shipped by courier.\n```\nlet refund = 1\n```\n<!--\nTODO: refunds note\n-->\nA closing sentence here.")

@@ -89,10 +89,10 @@ func printSources(_ record: TurnRecord) {
 
 let options = parseOptions()
 do {
-    let setup = try ChatbotModels.fromEnvironment()
     let knowledgeBase = try await KnowledgeBase.open(try KnowledgeBase.bundledDocuments(), directory: options.indexDirectory) { message in
         if options.verbose { FileHandle.standardError.write(Data("[index] \(message)\n".utf8)) }
     }
+    let setup = try ChatbotModels.fromEnvironment(termStatistics: knowledgeBase.retriever)
     var configuration = ChatbotConfiguration()
     if options.eval != nil { configuration.questionsPerMinute = 1_000_000 }
     let chatbot = try SupportChatbot(

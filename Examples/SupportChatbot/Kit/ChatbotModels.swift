@@ -24,8 +24,13 @@ public enum ChatbotModels {
     /// answerer, each provider behind a timeout, a retry and a circuit breaker; intents are asked of
     /// the cheap model. Model names come from `SUPPORT_CHEAP_MODEL`, `SUPPORT_STRONG_MODEL` and
     /// `SUPPORT_ANTHROPIC_MODEL` (defaults: gpt-4o-mini, gpt-4o, claude-3-5-haiku-latest).
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Setup {
-        let extractive = ExtractiveAnswerer()
+    ///
+    /// `termStatistics` (the knowledge base's retriever) lets the extractive answerer weigh question
+    /// words by their rarity in the whole documentation.
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment, termStatistics: (any TermStatistics)? = nil
+    ) throws -> Setup {
+        let extractive = ExtractiveAnswerer(termStatistics: termStatistics)
         var deployments: [Deployment] = []
         var cheap: [String] = [], strong: [String] = [], fallbacks: [String] = []
         var classifierModel: (any ChatModel)?
