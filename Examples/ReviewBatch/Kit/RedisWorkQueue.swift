@@ -56,10 +56,11 @@ public struct RedisJob: Sendable {
     }
 
     /// Writes the job's outcomes to `directory`/results.jsonl and deadletter.jsonl (replacing them),
-    /// sorted by input line, and returns how many of each.
+    /// sorted by input line, and returns how many of each. Memory: 8 bytes per line — the line
+    /// numbers are collected and sorted first, then the outcomes fetched in order, 1,000 at a time.
     public func export(to directory: String) async throws -> (results: Int, deadLetters: Int) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var rows: [(line: Int, value: String)] = []
+        var lines: [Int] = []
         var cursor = "0"
         repeat {
             guard case .array(let reply) = try await client.send("HSCAN", outcomes, cursor, "COUNT", "1000"), reply.count == 2,
@@ -67,24 +68,39 @@ public struct RedisJob: Sendable {
             else { throw RedisError.protocolViolation("unexpected HSCAN reply") }
             cursor = next
             for index in stride(from: 0, to: pairs.count - 1, by: 2) {
-                if let line = pairs[index].string.flatMap(Int.init), let value = pairs[index + 1].string { rows.append((line, value)) }
+                if let line = pairs[index].string.flatMap(Int.init) { lines.append(line) }
             }
         } while cursor != "0"
-        rows.sort { $0.line < $1.line }
-        var counts: [Int] = []
+        // HSCAN may return a field twice while the hash is being resized.
+        lines.sort()
+        var kept = 0
+        for index in lines.indices where kept == 0 || lines[kept - 1] != lines[index] {
+            lines[kept] = lines[index]
+            kept += 1
+        }
+        lines.removeLast(lines.count - kept)
+        var files: [String: AppendOnlyLines] = [:]
+        var counts = ["r|": 0, "d|": 0]
         for (prefix, file) in [("r|", "results.jsonl"), ("d|", "deadletter.jsonl")] {
             let path = directory + "/" + file
             if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            let output = try AppendOnlyLines(path: path)
-            var count = 0
-            for row in rows where row.value.hasPrefix(prefix) {
-                try output.append(String(row.value.dropFirst(2)))
-                count += 1
-            }
-            output.sync()
-            counts.append(count)
+            files[prefix] = try AppendOnlyLines(path: path)
         }
-        return (counts[0], counts[1])
+        for start in stride(from: 0, to: lines.count, by: 1_000) {
+            let page = lines[start..<min(lines.count, start + 1_000)]
+            guard case .array(let values) = try await client.send((["HMGET", outcomes] + page.map(String.init)).map { Array($0.utf8) }),
+                values.count == page.count
+            else { throw RedisError.protocolViolation("unexpected HMGET reply") }
+            for value in values {
+                guard let text = value.string else { continue }
+                let prefix = String(text.prefix(2))
+                guard let output = files[prefix] else { continue }
+                try output.append(String(text.dropFirst(2)))
+                counts[prefix, default: 0] += 1
+            }
+        }
+        for output in files.values { output.sync() }
+        return (counts["r|"]!, counts["d|"]!)
     }
 
     /// Entries not yet acknowledged by any worker.
