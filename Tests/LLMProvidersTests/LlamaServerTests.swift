@@ -14,13 +14,18 @@ struct LlamaServerTests {
     }
 
     // Without a system prompt this tiny model rambles in French; with one it answers.
+    /// Without the prompt cache each request evaluates its whole prompt the same way, so two
+    /// identical greedy requests give the same tokens (a cached prefix changes the batch shape, and
+    /// with it the last bits of the logits, which could flip a near-tie).
+    private static let deterministic = ["-c", "1024", "-np", "1", "--no-cache-prompt"]
+
     private static let capital = ChatRequest(
         systemPrompt: "You are a helpful assistant.", messages: [.user("What is the capital of France?")], temperature: 0,
         maxOutputTokens: 24)
 
     @Test("one-shot and streamed chat give the same real answer, with usage", .timeLimit(.minutes(5)))
     func chat() async throws {
-        let server = try await LlamaServer(model: try #require(LlamaServer.chatModel), arguments: ["-c", "1024", "-np", "1"])
+        let server = try await LlamaServer(model: try #require(LlamaServer.chatModel), arguments: Self.deterministic)
         defer { server.stop() }
         let client = Self.client(server)
         let oneShot = try await client.respond(to: Self.capital)
@@ -42,7 +47,7 @@ struct LlamaServerTests {
 
     @Test("the Anthropic client through llama-server's /v1/messages: one-shot and streamed", .timeLimit(.minutes(5)))
     func anthropic() async throws {
-        let server = try await LlamaServer(model: try #require(LlamaServer.chatModel), arguments: ["-c", "1024", "-np", "1"])
+        let server = try await LlamaServer(model: try #require(LlamaServer.chatModel), arguments: Self.deterministic)
         defer { server.stop() }
         let client = AnthropicClient(configuration: AnthropicConfiguration(
             baseURL: server.baseURL.deletingLastPathComponent(), defaultModel: "smollm2"))
