@@ -36,6 +36,9 @@ public final class AppendOnlyLines: Sendable {
 
     deinit { state.withLock { if $0.descriptor >= 0 { close($0.descriptor) } } }
 
+    /// The open file descriptor (tests swap what it points at to fail and recover writes).
+    var fileDescriptor: Int32 { state.withLock { $0.descriptor } }
+
     /// Appends `line` and a newline. The line must not contain a newline itself.
     ///
     /// - Throws: ``BatchFileError/writeFailed(path:reason:)`` when this write fails, and with the

@@ -140,38 +140,47 @@ public final class ExactCache<Key: Hashable & Sendable, Value: Sendable>: @unche
     ///   (any previous value for the key is removed then) or `timeToLive` is not positive.
     @inlinable @discardableResult
     public func setValue(_ value: Value, forKey key: Key, timeToLive: Duration? = nil) -> Bool {
-        let weight = weigher.map { max(0, $0(key, value)) } ?? 1
         let hash = key.hashValue
         let now = clock.nanoseconds
-        let lifetime = timeToLive?.nanoseconds ?? defaultTimeToLive
-        if let lifetime, lifetime <= 0 {
+        guard let expiresAt = expiry(timeToLive, now: now) else {
             _ = shards[shardIndex(for: hash)].mutex.withLock { $0.removeValue(forKey: key) }
             return false
         }
-        let expiresAt = lifetime.map { now.addingReportingOverflow($0).overflow ? Int64.max : now + $0 } ?? .max
+        let weight = weigher.map { max(0, $0(key, value)) } ?? 1
         return shards[shardIndex(for: hash)].mutex.withLock {
             $0.setValue(value, forKey: key, hash: hash, weight: weight, expiresAt: expiresAt, now: now)
         }
     }
 
+    /// When an entry stored `now` with `timeToLive` (or the default) expires; `nil` when the time
+    /// to live is not positive (nothing may be stored).
+    @usableFromInline
+    func expiry(_ timeToLive: Duration?, now: Int64) -> Int64? {
+        guard let lifetime = timeToLive?.nanoseconds ?? defaultTimeToLive else { return .max }
+        guard lifetime > 0 else { return nil }
+        return now.addingReportingOverflow(lifetime).overflow ? .max : now + lifetime
+    }
+
     /// Stores `value` for `key` unless a live value is there already, in one step: of callers racing
     /// on a new key, exactly one stores and the others get its value (check-then-set with
-    /// ``value(forKey:)`` and ``setValue(_:forKey:timeToLive:)`` could let two believe they were first).
+    /// ``value(forKey:)`` and ``setValue(_:forKey:timeToLive:)`` could let two believe they were
+    /// first). Counts a hit or a miss like ``value(forKey:)``.
     ///
-    /// - Returns: The live value already there (nothing is stored), or `nil` when `value` was stored
-    ///   — or dropped, as ``setValue(_:forKey:timeToLive:)`` drops an entry heavier than a shard holds.
-    ///   Counts a hit or a miss like ``value(forKey:)``.
+    /// - Parameters:
+    ///   - timeToLive: How long a stored entry lives; `nil` uses the cache's default. When it is not
+    ///     positive nothing is stored.
+    /// - Returns: The live value already there (nothing is stored), or `nil` when there was none —
+    ///   `value` was then stored, unless it alone is heavier than a shard holds or `timeToLive` is
+    ///   not positive.
     @inlinable @discardableResult
     public func insertIfAbsent(_ value: Value, forKey key: Key, timeToLive: Duration? = nil) -> Value? {
-        let weight = weigher.map { max(0, $0(key, value)) } ?? 1
         let hash = key.hashValue
         let now = clock.nanoseconds
-        let lifetime = timeToLive?.nanoseconds ?? defaultTimeToLive
-        let expiresAt = lifetime.map { now.addingReportingOverflow($0).overflow ? Int64.max : now + $0 } ?? .max
+        let expiresAt = expiry(timeToLive, now: now)
+        let weight = weigher.map { max(0, $0(key, value)) } ?? 1
         return shards[shardIndex(for: hash)].mutex.withLock { shard -> Value? in
             if let existing = shard.value(forKey: key, hash: hash, now: now) { return existing }
-            if let lifetime, lifetime <= 0 { return nil }
-            _ = shard.setValue(value, forKey: key, hash: hash, weight: weight, expiresAt: expiresAt, now: now)
+            if let expiresAt { _ = shard.setValue(value, forKey: key, hash: hash, weight: weight, expiresAt: expiresAt, now: now) }
             return nil
         }
     }

@@ -83,7 +83,7 @@ public final class RedisTestServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        // Wait (a real server, a real wait) until it accepts connections: at most 5 s. Something
+        // Wait (a real server, a real wait) until it answers: 500 tries 10 ms apart. Something
         // else may answer on the port (it was free when picked, not reserved): only a server that
         // reports this process's id is ours.
         for _ in 0..<500 {
@@ -95,7 +95,7 @@ public final class RedisTestServer: @unchecked Sendable {
             }
             if !process.isRunning {
                 self.process = nil
-                throw StartError(description: "redis-server exited at start (port \(port) taken?)", portTaken: true)
+                throw StartError(description: "redis-server exited at start: port \(port) taken, or arguments \(arguments) refused", portTaken: true)
             }
             try await Task.sleep(for: .milliseconds(10))
         }

@@ -30,7 +30,8 @@ public struct ExtractiveAnswerer: ChatModel {
     public var questionAnalyzer: StandardAnalyzer
     /// How rare each term is in the whole corpus (for example the ``HybridRetriever`` the sources
     /// came from, whose analyzer must match ``analyzer``); without it, or for a term it does not
-    /// have, rarity is judged among the prompt's own sentences.
+    /// have (an analyzer that differs from the index's finds none), rarity is judged among the
+    /// prompt's own sentences — a different scale, so match the analyzers.
     public var termStatistics: (any TermStatistics)?
 
     /// Words that say a message is a question rather than what it is about ("how", "what", "can I"),

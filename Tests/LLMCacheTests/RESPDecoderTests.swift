@@ -11,6 +11,9 @@ private func decode(_ bytes: [UInt8], inPiecesOf piece: Int) throws -> [RedisVal
     var replies: [RedisValue] = []
     var offset = 0
     while offset < bytes.count {
+        // Drop consumed bytes as the connection does: the decoder keeps values, never offsets.
+        buffer.removeFirst(index)
+        index = 0
         buffer += bytes[offset..<min(bytes.count, offset + piece)]
         offset += piece
         while let reply = try decoder.decode(buffer, at: &index) { replies.append(reply) }

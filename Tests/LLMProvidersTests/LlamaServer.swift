@@ -1,4 +1,5 @@
 import Foundation
+import LLMTesting
 import LLMProviders
 
 #if canImport(Glibc)
@@ -78,8 +79,6 @@ final class LlamaServer: @unchecked Sendable {
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
 
     static func freePort() throws -> Int {
-        let (descriptor, port) = try bindLoopback(listening: false)
-        close(descriptor)
-        return port
+        try RefusedPort().port  // Released at once: free now, not reserved.
     }
 }

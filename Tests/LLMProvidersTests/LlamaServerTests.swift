@@ -13,12 +13,12 @@ struct LlamaServerTests {
         OpenAIClient(configuration: OpenAIConfiguration(baseURL: server.baseURL, defaultModel: "smollm2"))
     }
 
-    // Without a system prompt this tiny model rambles in French; with one it answers.
     /// Without the prompt cache each request evaluates its whole prompt the same way, so two
     /// identical greedy requests give the same tokens (a cached prefix changes the batch shape, and
     /// with it the last bits of the logits, which could flip a near-tie).
     private static let deterministic = ["-c", "1024", "-np", "1", "--no-cache-prompt"]
 
+    // Without a system prompt this tiny model rambles in French; with one it answers.
     private static let capital = ChatRequest(
         systemPrompt: "You are a helpful assistant.", messages: [.user("What is the capital of France?")], temperature: 0,
         maxOutputTokens: 24)

@@ -42,19 +42,26 @@ final class TestHTTPServer: @unchecked Sendable {
 
     let port: Int
     private let listener: Int32
-    private let stopped = Atomic<Bool>(false)
+    /// Set by `stop()`; a box so the accept thread can read it without keeping the server alive.
+    private final class Flag: Sendable { let isSet = Atomic<Bool>(false) }
+    private let stopped = Flag()
 
     init(handler: @escaping @Sendable (Request, Connection) -> Void) throws {
         let (descriptor, port) = try bindLoopback(listening: true)
         listener = descriptor
         self.port = port
+        let stopped = self.stopped
         Thread.detachNewThread {
             // Only this thread closes the listener, after `stop()` has shut it down: closing it
             // from another thread could let the number be reused while `accept` still uses it.
             defer { close(descriptor) }
             while true {
                 let client = accept(descriptor, nil, nil)
-                if client < 0 { return }  // The listener was shut down.
+                if client < 0 { return }  // The listener was shut down (Linux).
+                if stopped.isSet.load(ordering: .relaxed) {  // The wake-up connection of `stop()` (Darwin).
+                    close(client)
+                    return
+                }
                 Thread.detachNewThread {
                     defer { close(client) }
                     guard let request = Self.readRequest(client) else { return }
@@ -67,9 +74,23 @@ final class TestHTTPServer: @unchecked Sendable {
     deinit { stop() }
 
     /// Stops accepting connections (at most once; the accept thread then closes the listener).
+    /// Linux wakes a blocked `accept` on `shutdown`; Darwin does not, so a connection wakes it.
     func stop() {
-        guard !stopped.exchange(true, ordering: .relaxed) else { return }
+        guard !stopped.isSet.exchange(true, ordering: .relaxed) else { return }
+        #if canImport(Darwin)
+        if let waker = try? bindLoopback(listening: false).descriptor {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            _ = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(waker, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            close(waker)
+        }
+        #else
         shutdown(listener, Int32(SHUT_RDWR))
+        #endif
     }
 
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }

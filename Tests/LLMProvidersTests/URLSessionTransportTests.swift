@@ -1,6 +1,7 @@
 import Foundation
 import LLMCore
 import LLMProviders
+import LLMTesting
 import Synchronization
 import Testing
 
@@ -99,10 +100,9 @@ struct URLSessionTransportTests {
     // and long synchronous tests elsewhere can hold every cooperative thread for many seconds.
     @Test("nothing listening is a transport error, not a hang", .timeLimit(.minutes(1)))
     func refused() async throws {
-        // A port held bound but not listening refuses connections, and no other test can take it.
-        let (held, port) = try bindLoopback(listening: false)
-        defer { close(held) }
-        let url = URL(string: "http://127.0.0.1:\(port)")!
+        let refused = try RefusedPort()
+        defer { withExtendedLifetime(refused) {} }
+        let url = URL(string: "http://127.0.0.1:\(refused.port)")!
         do {
             _ = try await URLSessionTransport().send(HTTPRequest(url: url))
             Issue.record("expected a transport error")

@@ -1,7 +1,8 @@
-import BatchProcessing
 import Foundation
 import Synchronization
 import Testing
+
+@testable import BatchProcessing
 
 private func temporaryFile(_ contents: [UInt8]) throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("lines-\(UUID().uuidString)").path
@@ -55,13 +56,22 @@ struct BatchProcessingTests {
           .enabled(if: FileManager.default.fileExists(atPath: "/dev/full"), "needs /dev/full (Linux)"))
     func failedWritePoisons() throws {
         let file = try AppendOnlyLines(path: "/dev/full")
+        var firstReason = ""
         #expect {
             try file.append("first")
         } throws: { error in
             guard case BatchFileError.writeFailed(_, let reason) = error else { return false }
+            firstReason = reason
             return !reason.isEmpty
         }
-        #expect(throws: BatchFileError.self) { try file.append("second") }
+        // Point the writer's descriptor at a healthy file: a writer that forgot the failure would now succeed.
+        let healthy = try temporaryFile([])
+        defer { try? FileManager.default.removeItem(atPath: healthy) }
+        let descriptor = open(healthy, O_WRONLY | O_APPEND)
+        #expect(descriptor >= 0 && dup2(descriptor, file.fileDescriptor) >= 0)
+        close(descriptor)
+        #expect(throws: BatchFileError.writeFailed(path: "/dev/full", reason: firstReason)) { try file.append("second") }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: healthy)).isEmpty, "nothing written after the failure")
     }
 
     @Test("at most the limit runs at once, every item runs once, and a stop ends pulling")

@@ -168,9 +168,10 @@ case "review":
     var done = Set<String>(), labelled: [String: String] = [:]
     for path in [decidedPath, additionsPath] {
         try AppendOnlyLines.recover(path: path) { line in
-            guard let text = line.text, let json = try? JSONValue(parsing: text), let id = json["id"]?.stringValue else {
-                throw BatchFileError.damagedLine(path: path, line: line.number, reason: "not a review record")
-            }
+            if line.text?.allSatisfy(\.isWhitespace) == true { return }
+            guard let text = line.text, let json = try? JSONValue(parsing: text), let id = json["id"]?.stringValue,
+                path == decidedPath || json["label"]?.stringValue != nil
+            else { throw BatchFileError.damagedLine(path: path, line: line.number, reason: "not a review record") }
             if path == decidedPath { done.insert(id) } else { labelled[id] = json["label"]?.stringValue }
         }
     }
@@ -180,9 +181,9 @@ case "review":
         try decided.append(try (["id": .string(id), "decision": .string(verdict == "safe" ? "publish" : "hold")] as JSONValue).serialized())
         done.insert(id)
     }
-    for (id, verdict) in labelled where !done.contains(id) { try decide(id, verdict) }
+    for (id, verdict) in labelled.sorted(by: { $0.key < $1.key }) where !done.contains(id) { try decide(id, verdict) }
     var count = 0, damaged: [Int] = []
-    for line in try JSONLinesReader(path: queuePath) {
+    for line in try JSONLinesReader(path: queuePath) where line.text?.allSatisfy(\.isWhitespace) != true {
         guard let text = line.text, let item = try? JSONValue(parsing: text), let id = item["id"]?.stringValue else {
             damaged.append(line.number)
             continue

@@ -75,6 +75,7 @@ final class ReviewOutputs: Sendable {
                 guard let text = line.text else {
                     throw BatchFileError.damagedLine(path: path, line: line.number, reason: line.isTooLong ? "longer than any record" : "not UTF-8")
                 }
+                if text.allSatisfy(\.isWhitespace) { return }  // A blank line records nothing.
                 let json: JSONValue
                 do { json = try JSONValue(parsing: text) } catch {
                     throw BatchFileError.damagedLine(path: path, line: line.number, reason: "\(error)")

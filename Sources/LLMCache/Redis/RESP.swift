@@ -35,8 +35,18 @@ struct RESPDecoder {
     private var open: [(count: Int, elements: [RedisValue])] = []
 
     /// Decodes from `buffer` at `index`, moving `index` past what it consumed. Returns a whole
-    /// top-level reply, or `nil` when more bytes are needed (what was consumed is kept for the next call).
+    /// top-level reply, or `nil` when more bytes are needed (what was consumed is kept for the next
+    /// call). After a throw the decoder is empty again (its connection is dropped anyway).
     mutating func decode(_ buffer: [UInt8], at index: inout Int) throws(RedisError) -> RedisValue? {
+        do {
+            return try decodeElements(buffer, at: &index)
+        } catch {
+            open.removeAll()
+            throw error
+        }
+    }
+
+    private mutating func decodeElements(_ buffer: [UInt8], at index: inout Int) throws(RedisError) -> RedisValue? {
         while true {
             guard index < buffer.count, let lineEnd = RESP.lineEnd(in: buffer, from: index + 1) else { return nil }
             let line = buffer[(index + 1)..<lineEnd]

@@ -49,17 +49,8 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     /// Sends the commands in one write and reads one reply per command (pipelining). A timeout
-    /// names the command that went unanswered, so an operator knows what the server was doing.
+    /// says which command it waited for (in a pipeline: which one, and how many were answered).
     func run(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisValue] {
-        do {
-            return try exchange(commands)
-        } catch .timeout(let message) {
-            let names = Set(commands.map { String(decoding: $0.first ?? [], as: UTF8.self).uppercased() }).sorted()
-            throw .timeout("\(message) (\(commands.count == 1 ? "" : "a pipeline of \(commands.count): ")\(names.joined(separator: ", ")))")
-        }
-    }
-
-    private func exchange(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisValue] {
         var out: [UInt8] = []
         for command in commands { RESP.encode(command, into: &out) }
         try write(out)
@@ -68,16 +59,25 @@ final class RedisConnection: @unchecked Sendable {
         while replies.count < commands.count {
             if let reply = try decoder.decode(buffer, at: &readIndex) {
                 replies.append(reply)
-            } else {
+                continue
+            }
+            do {
                 try fill()
+            } catch .timeout(let message) {
+                let name = String(decoding: commands[replies.count].first ?? [], as: UTF8.self).uppercased()
+                let place = commands.count == 1 ? "" : ", command \(replies.count + 1) of a pipeline of \(commands.count)"
+                throw .timeout("\(message) (waiting for \(name)\(place))")
             }
         }
         if readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
+            buffer.removeAll(keepingCapacity: buffer.capacity <= Self.keptCapacity)
             readIndex = 0
         }
         return replies
     }
+
+    /// The most buffer capacity an idle pooled connection keeps after a large reply.
+    private static let keptCapacity = 1 << 20
 
     private func write(_ bytes: [UInt8]) throws(RedisError) {
         var sent = 0
